@@ -1,0 +1,59 @@
+"""bytes -> RawArticle | Rejected. Never raises on bad input: bad input is a value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import orjson
+from pydantic import ValidationError
+
+from dyad.core.models import RawArticle
+
+DEFAULT_MAX_BYTES = 1_048_576
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """Why an input value cannot become an article (the dead letter's error)."""
+
+    reason: str
+    message: str
+
+
+def _describe(err: ValidationError) -> str:
+    parts = []
+    for e in err.errors(include_url=False, include_input=False)[:5]:
+        loc = ".".join(str(x) for x in e["loc"]) or "value"
+        parts.append(f"{loc}: {e['msg']}")
+    return "; ".join(parts)
+
+
+def _validation_reason(err: ValidationError) -> str:
+    kinds = {e["type"] for e in err.errors(include_url=False, include_input=False)}
+    return "missing_field" if kinds == {"missing"} else "invalid_field"
+
+
+def parse_article(value: bytes | None, max_bytes: int = DEFAULT_MAX_BYTES) -> RawArticle | Rejected:
+    if value is None:
+        return Rejected("tombstone", "null value (tombstone): nothing to classify")
+    if len(value) > max_bytes:
+        return Rejected("too_large", f"value is {len(value)} bytes, the limit is {max_bytes}")
+    if not value.strip():
+        return Rejected("empty", "empty value")
+    if value.startswith(b"\xef\xbb\xbf"):
+        # A UTF-8 byte order mark is legal in text files and harmless here.
+        value = value[3:]
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return Rejected("invalid_utf8", f"value is not UTF-8: {e.reason} at byte {e.start}")
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as e:
+        return Rejected("invalid_json", f"value is not JSON: {e}"[:500])
+    if not isinstance(data, dict):
+        return Rejected("not_an_object", f"value is a JSON {type(data).__name__}, not an object")
+    try:
+        return RawArticle.model_validate(data)
+    except ValidationError as e:
+        return Rejected(_validation_reason(e), _describe(e)[:500])
