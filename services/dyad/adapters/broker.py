@@ -15,6 +15,7 @@ import subprocess
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 
 class BrokerUnavailable(RuntimeError):
@@ -66,6 +67,7 @@ class EmbeddedBroker:
         self.advertised_port = advertised_port or self.port
         self.log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
+        self._log_file: Any = None
 
     @property
     def bootstrap(self) -> str:
@@ -73,7 +75,9 @@ class EmbeddedBroker:
 
     def start(self) -> EmbeddedBroker:
         binary = tansu_binary()
-        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        out: Any = subprocess.DEVNULL
+        if self.log_path:
+            out = self._log_file = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         cmd = [
             str(binary),
             "broker",
@@ -98,6 +102,9 @@ class EmbeddedBroker:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
 
     def __enter__(self) -> EmbeddedBroker:
         return self.start()

@@ -1,0 +1,96 @@
+"""An independent Kafka client for the tests: publish inputs, read outputs back.
+
+It uses aiokafka directly (not dyad's adapters), with no consumer group, so what
+it reads is what any downstream consumer would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+async def _create(bootstrap: str, names: Sequence[str], partitions: int) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(n, partitions, 1) for n in names])
+    finally:
+        await admin.close()
+
+
+def create_topics(bootstrap: str, names: Sequence[str], partitions: int = 3) -> None:
+    run(_create(bootstrap, names, partitions))
+
+
+async def _produce(
+    bootstrap: str, topic: str, values: Sequence[bytes | None], keys: Sequence[bytes | None] | None
+) -> list[tuple[int, int]]:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, max_request_size=16 << 20)
+    await producer.start()
+    try:
+        futures = []
+        for i, value in enumerate(values):
+            key = keys[i] if keys is not None else None
+            if value is None and key is None:
+                key = f"tombstone-{i}".encode()  # Kafka needs a key or a value
+            futures.append(await producer.send(topic, value, key=key))
+        metas = await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return [(m.partition, m.offset) for m in metas]
+
+
+def produce(
+    bootstrap: str,
+    topic: str,
+    values: Sequence[bytes | None],
+    keys: Sequence[bytes | None] | None = None,
+) -> list[tuple[int, int]]:
+    """Publishes and returns each value's (partition, offset)."""
+    return run(_produce(bootstrap, topic, values, keys))
+
+
+async def _consume(bootstrap: str, topics: Sequence[str], count: int, timeout: float,
+                   settle: float) -> list[Any]:
+    consumer = AIOKafkaConsumer(
+        *topics, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest",
+        enable_auto_commit=False, fetch_max_wait_ms=100,
+    )
+    await consumer.start()
+    out: list[Any] = []
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(out) < count:
+            batch = await consumer.getmany(timeout_ms=200)
+            for msgs in batch.values():
+                out.extend(msgs)
+        # Keep reading a little: anything beyond `count` is an extra output.
+        settle_end = time.monotonic() + settle
+        while time.monotonic() < settle_end:
+            batch = await consumer.getmany(timeout_ms=100)
+            for msgs in batch.values():
+                out.extend(msgs)
+    finally:
+        await consumer.stop()
+    return out
+
+
+def consume(bootstrap: str, topics: Sequence[str], count: int, timeout: float = 60.0,
+            settle: float = 1.0) -> list[Any]:
+    """Reads from the beginning until `count` records arrived (or timeout), then settles."""
+    return run(_consume(bootstrap, topics, count, timeout, settle))
+
+
+def article(i: int, body: str, title: str = "", **extra: object) -> bytes:
+    return orjson.dumps({"id": f"art-{i}", "title": title, "body": body, **extra})
