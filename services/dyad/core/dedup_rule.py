@@ -1,0 +1,69 @@
+"""The duplicate rule and the decision record, shared by every dedup backend.
+
+The rule is written in integers (bins that agree, shingle counts) so that the
+in-process index and the Redis script (Lua doubles) take the same decision on
+the same input, bit for bit. Thresholds were chosen by measurement on the
+labelled corpus in tests/data/dedup/ (see docs/dedup.md):
+
+* near by resemblance: at least `NEAR_MATCHES` of the `NUM_PERM` MinHash bins
+  agree (estimated Jaccard of the word-shingle sets >= NEAR_MATCHES / NUM_PERM);
+* near by containment (a short version inside a long one): the estimated share
+  of the shorter text's shingles found in the longer one is at least
+  `CONTAIN_PCT` percent, the shorter text has at least `CONTAIN_MIN_SHINGLES`
+  shingles, and the bins agree at least `CONTAIN_MIN_MATCHES` times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dyad.core.dedup_sig import NUM_PERM
+from dyad.core.models import DedupStatus
+
+NEAR_MATCHES = 32
+CONTAIN_PCT = 80
+CONTAIN_MIN_SHINGLES = 40
+CONTAIN_MIN_MATCHES = 12
+
+STATUS_CODES: dict[DedupStatus, int] = {"unique": 0, "exact": 1, "near": 2}
+STATUS_NAMES: tuple[DedupStatus, ...] = ("unique", "exact", "near")
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    status: DedupStatus
+    duplicate_of: str | None
+    similarity: float | None
+    cluster_id: str
+    revision_of: str | None
+    articles: int
+    sources: int
+
+
+def contained(matches: int, na: int, nb: int) -> bool:
+    """Is the shorter text (mostly) inside the longer one?
+
+    With j = m / P the Jaccard estimate, |A & B| ~ j / (1 + j) * (|A| + |B|); the
+    test `|A & B| >= pct% of min(|A|, |B|)` is cross-multiplied to stay exact.
+    """
+    short = min(na, nb)
+    if short < CONTAIN_MIN_SHINGLES or matches < CONTAIN_MIN_MATCHES:
+        return False
+    return matches * (na + nb) * 100 >= CONTAIN_PCT * (NUM_PERM + matches) * short
+
+
+def is_near(matches: int, na: int, nb: int) -> bool:
+    return matches >= NEAR_MATCHES or contained(matches, na, nb)
+
+
+def similarity(matches: int, na: int, nb: int) -> float:
+    """The reported similarity: the resemblance, or the containment when only that matched."""
+    j = matches / NUM_PERM
+    if matches >= NEAR_MATCHES:
+        return round(j, 4)
+    short = max(1, min(na, nb))
+    return round(min(1.0, j / (1.0 + j) * (na + nb) / short), 4)
+
+
+def cluster_id_of(key: int) -> str:
+    return f"c-{key:016x}"
