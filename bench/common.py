@@ -38,6 +38,8 @@ def machine() -> dict[str, Any]:
         "memory_gb": mem_gb,
         "python": platform.python_version(),
         "system": f"{platform.system()} {platform.release()}",
+        # Other work on the machine skews every figure: say how busy it was.
+        "load_avg_1m": round(os.getloadavg()[0], 2),
     }
 
 
