@@ -8,11 +8,11 @@ from pathlib import Path
 import jsonschema
 import orjson
 import pytest
+from tools.gen_schemas import render
 
 from dyad.core.dedup import MemoryDedupIndex
 from dyad.core.pipeline import InputRecord, Pipeline
 from tests.conftest import ROOT, SHARED_SEEDS
-from tools.gen_schemas import render
 
 SCHEMA_DIR = ROOT / "schemas"
 
