@@ -62,7 +62,7 @@ def produce(
 
 
 async def _consume(
-    bootstrap: str, topics: Sequence[str], count: int, timeout: float, settle: float
+    bootstrap: str, topics: Sequence[str], count: int, wait_s: float, settle: float
 ) -> list[Any]:
     consumer = AIOKafkaConsumer(
         *topics,
