@@ -16,10 +16,9 @@ they are persisted and shared between instances.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
-
-import unicodedata
 
 import numpy as np
 import numpy.typing as npt

@@ -5,7 +5,8 @@ the way outlets re-publish a wire story (verbatim copy, new headline, dateline,
 a sentence dropped or added, light rewording, the outlet's footer and
 related-headline block, a short version, or several at once). Hard negatives
 (hard_negatives.json) are different stories written from one template; each is
-its own group. Rewrites (rewrites.json) retell a story in other words, by hand. Deterministic: run it again and the file is the same.
+its own group. Rewrites (rewrites.json) retell a story in other words, by hand.
+Deterministic: run it again and the file is the same.
 
     python tests/data/dedup/build_corpus.py
 """
