@@ -78,7 +78,8 @@ class CompactIndex:
         self.cluster = np.zeros(n, dtype=np.uint64)
         self.ts = np.zeros(n, dtype=np.float64)
         self.shingles = np.zeros(n, dtype=np.int32)
-        self.sig = np.zeros((n, NUM_PERM), dtype=np.uint16)
+        self.numbers = np.zeros(n, dtype=np.uint64)
+        self.sig = np.zeros((n, NUM_PERM), dtype=np.uint8)
         # the stored decision, returned as is on redelivery
         self.status = np.zeros(n, dtype=np.uint8)
         self.sim = np.zeros(n, dtype=np.uint16)
@@ -168,7 +169,9 @@ class CompactIndex:
         matches = np.count_nonzero(self.sig[slots] == fp.signature, axis=1)
         best: tuple[int, int, int] | None = None  # (-matches, seq, slot)
         for slot, m in zip(slots.tolist(), matches.tolist(), strict=True):
-            if is_near(m, fp.shingles, int(self.shingles[slot])):
+            if is_near(
+                m, fp.shingles, int(self.shingles[slot]), fp.numbers, int(self.numbers[slot])
+            ):
                 key = (-m, int(self.seq[slot]), slot)
                 best = key if best is None or key < best else best
         return None if best is None else (best[2], -best[0])
@@ -236,7 +239,7 @@ class CompactIndex:
         self.url_hash[slot], self.source_hash[slot] = fp.url_hash, fp.source_hash
         self.cluster[slot] = int(d.cluster_id[2:], 16)
         self.ts[slot], self.shingles[slot] = fp.timestamp, fp.shingles
-        self.sig[slot] = fp.signature
+        self.sig[slot], self.numbers[slot] = fp.signature, fp.numbers
         self.status[slot] = STATUS_CODES[d.status]
         self.sim[slot] = _NO_SIM if d.similarity is None else round(d.similarity * 10000)
         self.articles[slot], self.sources[slot] = d.articles, d.sources
