@@ -255,4 +255,3 @@ class Stats:
             "produce_retries": self.produce_retries,
             "recent": list(self.live.events)[-20:],
         }
-
