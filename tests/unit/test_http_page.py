@@ -6,9 +6,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
 import pytest
-import httpx
 
 from dyad.adapters.http import create_app
 from dyad.config import Settings
@@ -18,6 +18,7 @@ from dyad.service import build_pipeline
 from dyad.stats import Stats
 
 ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "s3cret"  # noqa: S105 - a test token
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
@@ -89,7 +90,7 @@ async def test_static_files_are_served(stats: Stats) -> None:
 
 
 async def test_token_guards_page_and_login_sets_a_cookie(stats: Stats) -> None:
-    c = client(stats, http_token="s3cret")
+    c = client(stats, http_token=TOKEN)
     r = await c.get("/")
     assert r.status_code == 401 and 'name="token"' in r.text and "IR-SY" not in r.text
     assert (await c.get("/api/live")).status_code == 401
@@ -102,7 +103,7 @@ async def test_token_guards_page_and_login_sets_a_cookie(stats: Stats) -> None:
     assert "s3cret" not in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
     assert (await c.get("/")).status_code == 200
     assert (await c.get("/api/live")).status_code == 200
-    bearer = client(stats, http_token="s3cret")
+    bearer = client(stats, http_token=TOKEN)
     assert (
-        await bearer.get("/api/live", headers={"Authorization": "Bearer s3cret"})
+        await bearer.get("/api/live", headers={"Authorization": f"Bearer {TOKEN}"})
     ).status_code == 200

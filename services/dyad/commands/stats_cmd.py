@@ -22,6 +22,7 @@ import httpx
 import orjson
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -48,7 +49,7 @@ def _kv(title: str, items: dict[str, Any], *headers: str) -> Table:
     table.add_column(headers[0] if headers else "")
     table.add_column(headers[1] if len(headers) > 1 else "", justify="right")
     for k, v in items.items():
-        table.add_row(str(k), "—" if v is None else str(v))
+        table.add_row(Text(str(k)), Text("—" if v is None else str(v)))
     if not items:
         table.add_row("none", "")
     return table
