@@ -211,6 +211,7 @@ def _alias(code: str, kind: str, lang: str, text: str, rules: Rules) -> Alias:
     suffixes = rules.suffixes.get(script, frozenset())
     suffixes |= rules.suffixes.get(lang, frozenset())
     suffixes |= rules.suffixes.get(f"{lang}:{kind}", frozenset())
+    suffixes |= rules.suffixes.get(f"{script}:{kind}", frozenset())
     return Alias(
         code=code,
         kind=kind,
