@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dyad.core.gazetteer import MAX_PREFIX, MAX_SUFFIX, Alias, Gazetteer, fold, strip_accents
+from dyad.core.gazetteer import MAX_PREFIX, MAX_SUFFIX, Alias, Gazetteer
+from dyad.core.text import fold, strip_accents
 
 
 @dataclass(frozen=True, slots=True)
