@@ -53,7 +53,7 @@ def test_exact_near_and_coverage_count_distinct_sources() -> None:
     assert (d[1].articles, d[1].sources) == (2, 1)
     assert (d[2].articles, d[2].sources) == (3, 2)
     assert d[2].similarity is not None and 0.3 < d[2].similarity < 1.0
-    assert ix.stats()["clusters"] == 1
+    assert ix.stats()["clusters"] == 1 and ix.stats()["stories"] == 2
 
 
 def test_revision_by_id_or_url_is_never_a_duplicate() -> None:

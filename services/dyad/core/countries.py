@@ -39,6 +39,10 @@ PART_WEIGHT = {"title": 3.0, "lead": 2.0, "body": 1.0}
 LINK_WEIGHT = 2.0
 COOCCURRENCE_WEIGHT = 0.5
 CANDIDATES = 6
+# A second country seen only in passing ("US sanctions", a city) makes no pair.
+MIN_SECOND_SCORE = 1.0
+# Second-country score at which its evidence no longer limits the confidence.
+FULL_SUPPORT = 4.0
 MAX_EVIDENCE = 5
 _SENTENCE_END = re.compile(r"[.!?؟。\n]")
 
@@ -100,6 +104,8 @@ class CountryRecognizer:
     ) -> Pair | None:
         if len(ranked) < 2:
             return None
+        if ranked[1][1].score < MIN_SECOND_SCORE and not _says_pair(folded, self.gazetteer):
+            return None
         bonus = _links(folded, mentions, parts, self.gazetteer)
         for key, value in _cooccurrences(text, mentions, parts).items():
             bonus[key] += COOCCURRENCE_WEIGHT * value
@@ -113,9 +119,20 @@ class CountryRecognizer:
         )
         best = scored[0]
         runner_up = scored[1][0] if len(scored) > 1 else 0.0
-        confidence = (best[0] - runner_up) / (best[0] + runner_up) if best[0] > 0 else 0.0
+        margin = (best[0] - runner_up) / (best[0] + runner_up) if best[0] > 0 else 0.0
+        weakest = min(tallies_score(ranked, best[1]), tallies_score(ranked, best[2]))
+        confidence = margin * min(1.0, weakest / FULL_SUPPORT)
         codes = sorted((best[1], best[2]))
         return Pair(countries=(codes[0], codes[1]), score=round(min(1.0, confidence), 3))
+
+
+def _says_pair(folded: str, gazetteer: Gazetteer) -> bool:
+    """'the two countries', 'البلدين', 'iki ülke': the story is about a pair."""
+    return any(p in folded for p in gazetteer.rules.pair_phrases)
+
+
+def tallies_score(ranked: list[tuple[str, _Tally]], code: str) -> float:
+    return next(t.score for c, t in ranked if c == code)
 
 
 def _links(

@@ -21,6 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from dyad.core.dedup_sig import NUM_PERM
 from dyad.core.models import DedupStatus
 
@@ -29,6 +32,7 @@ CONTAIN_PCT = 70
 CONTAIN_MIN_SHINGLES = 25
 CONTAIN_MIN_MATCHES = 12
 NUMBER_VETO = 2
+MIN_MATCHES = min(NEAR_MATCHES, CONTAIN_MIN_MATCHES)  # no rule accepts fewer
 
 STATUS_CODES: dict[DedupStatus, int] = {"unique": 0, "exact": 1, "near": 2}
 STATUS_NAMES: tuple[DedupStatus, ...] = ("unique", "exact", "near")
@@ -66,6 +70,28 @@ def is_near(matches: int, na: int, nb: int, numbers_a: int = 0, numbers_b: int =
     if numbers_differ(numbers_a, numbers_b):
         return False
     return matches >= NEAR_MATCHES or contained(matches, na, nb)
+
+
+def near_mask(
+    matches: npt.NDArray[np.int64],
+    na: int,
+    nb: npt.NDArray[np.int64],
+    numbers_a: int,
+    numbers_b: npt.NDArray[np.uint64],
+) -> npt.NDArray[np.bool_]:
+    """`is_near` over arrays of candidates (the same integer arithmetic)."""
+    a = np.uint64(numbers_a)
+    vetoed = (np.bitwise_count(a & ~numbers_b) >= NUMBER_VETO) & (
+        np.bitwise_count(numbers_b & ~a) >= NUMBER_VETO
+    )
+    short = np.minimum(nb, na)
+    contain = (
+        (short >= CONTAIN_MIN_SHINGLES)
+        & (matches >= CONTAIN_MIN_MATCHES)
+        & (matches * (na + nb) * 100 >= CONTAIN_PCT * (NUM_PERM + matches) * short)
+    )
+    result: npt.NDArray[np.bool_] = ~vetoed & ((matches >= NEAR_MATCHES) | contain)
+    return result
 
 
 def similarity(matches: int, na: int, nb: int) -> float:

@@ -99,13 +99,19 @@ def _mix(x: U64) -> U64:
 
 def word_hashes(text: str) -> tuple[U64, int]:
     """One 64-bit hash per word (runs of word characters, case-folded, digits folded
-    to ASCII), and a 64-bit mask of the numbers in the text (one bit per number)."""
+    to ASCII), and a 64-bit mask of the numbers in the text (one bit per number).
+
+    The word hashes are raw polynomial values: shingle_hashes mixes them.
+    """
     cps = np.frombuffer(text.lower().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if cps.size == 0:
         return np.empty(0, dtype=np.uint64), 0
     digit = _DIGIT.take(cps, mode="clip")
     is_digit = digit >= 0
-    codes = np.where(is_digit, digit.astype(np.uint64) + np.uint64(0x30), cps.astype(np.uint64))
+    codes = cps.astype(np.uint64)
+    other = is_digit & (cps > 0x39)
+    if other.any():  # Arabic-Indic, Persian... digits count as the ASCII ones
+        codes[other] = digit[other].astype(np.uint64) + np.uint64(0x30)
     word = np.zeros(cps.size + 2, dtype=np.bool_)
     word[1:-1] = _WORD.take(cps, mode="clip")  # beyond the BMP counts as a word character
     edges = np.flatnonzero(word[1:] != word[:-1])
@@ -116,13 +122,12 @@ def word_hashes(text: str) -> tuple[U64, int]:
     prefix = np.zeros(cps.size + 1, dtype=np.uint64)
     np.cumsum(codes * fwd[: cps.size], out=prefix[1:])
     # sum c_j Q**(j - start): the same word hashes alike wherever it stands
-    raw = (prefix[ends] - prefix[starts]) * inv[starts]
-    hashes = _mix(raw + (ends - starts).astype(np.uint64))
-    digits = np.concatenate(([0], np.cumsum(is_digit)))
-    numeric = (digits[ends] - digits[starts]) == (ends - starts)
-    bits = np.unique(hashes[numeric] & np.uint64(63))
-    mask = int(np.bitwise_or.reduce(np.uint64(1) << bits)) if bits.size else 0
-    return hashes, mask
+    hashes = (prefix[ends] - prefix[starts]) * inv[starts] + (ends - starts).astype(np.uint64)
+    numeric = hashes[is_digit[starts]]  # words that start with a digit
+    if numeric.size == 0:
+        return hashes, 0
+    bits = (numeric * _MIX1) >> np.uint64(58)
+    return hashes, int(np.bitwise_or.reduce(np.uint64(1) << bits))
 
 
 def shingle_hashes(words: U64, k: int = SHINGLE) -> U64:

@@ -12,7 +12,6 @@ text that keeps every offset, so evidence is cut from the text as it stands.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,40 +19,12 @@ from typing import Any
 
 import ahocorasick
 
-from dyad.core.text import normalise
+from dyad.core.text import fold, normalise, strip_accents
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
 KINDS = ("name", "official", "demonym", "capital", "city", "institution", "leader", "idiom")
-_ARABIC_FOLD = (
-    ("\u064a", "\u06cc"),  # ي -> ی
-    ("\u0649", "\u06cc"),  # ى -> ی
-    ("\u0643", "\u06a9"),  # ك -> ک
-    ("\u0629", "\u0647"),  # ة -> ه
-    ("\u0623", "\u0627"),  # أ -> ا
-    ("\u0625", "\u0627"),  # إ -> ا
-    ("\u0622", "\u0627"),  # آ -> ا
-    ("\u0671", "\u0627"),  # ٱ -> ا
-)
 MAX_SUFFIX = 7
 MAX_PREFIX = 3
-
-
-def fold(text: str) -> str:
-    """Lower case and unified Arabic-script letters, one output character per input one."""
-    folded = text.replace("İ", "i").lower()
-    if len(folded) != len(text):  # a rare letter whose lower case is longer
-        folded = "".join(ch.lower()[:1] or ch for ch in text.replace("İ", "i"))
-    if not folded.isascii():
-        for src, dst in _ARABIC_FOLD:
-            folded = folded.replace(src, dst)
-        folded = folded.replace("ё", "е")
-    return folded
-
-
-def strip_accents(text: str) -> str:
-    """é -> e, ş -> s, ı -> i: the spelling scrapers and keyboards often fall back to."""
-    decomposed = unicodedata.normalize("NFD", text.replace("ı", "i"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def script_of(text: str) -> str:
@@ -101,6 +72,7 @@ class Rules:
     location_prev: frozenset[str]
     connectors: frozenset[str]
     between: frozenset[str]
+    pair_phrases: tuple[str, ...] = ()
     veto_words: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
@@ -119,6 +91,7 @@ class Rules:
             location_prev=words(cues.get("location_prev", ())),
             connectors=words(cues.get("connectors", ())),
             between=words(cues.get("between", ())),
+            pair_phrases=tuple(words(cues.get("pair_phrases", ()))),
             veto_words=frozenset(fold(w) for a in amb.values() for w in a.veto),
         )
 
@@ -211,6 +184,7 @@ def _alias(code: str, kind: str, lang: str, text: str, rules: Rules) -> Alias:
     suffixes = rules.suffixes.get(script, frozenset())
     suffixes |= rules.suffixes.get(lang, frozenset())
     suffixes |= rules.suffixes.get(f"{lang}:{kind}", frozenset())
+    suffixes |= rules.suffixes.get(f"{script}:{kind}", frozenset())
     return Alias(
         code=code,
         kind=kind,

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dyad.core.gazetteer import MAX_PREFIX, MAX_SUFFIX, Alias, Gazetteer, fold, strip_accents
+from dyad.core.gazetteer import MAX_PREFIX, MAX_SUFFIX, Alias, Gazetteer
+from dyad.core.text import fold, strip_accents
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,33 +33,54 @@ class Found:
 
 def find(gazetteer: Gazetteer, text: str) -> Found:
     folded = fold(text)
-    n = len(folded)
-    prefixes = gazetteer.rules.prefixes.get("arab", frozenset())
+    # Persian glues no prefixes ("بیابان" is not ب + یابان): Persian letters switch them off.
+    persian = any(ch in folded for ch in "پچژگ")
+    prefixes = frozenset() if persian else gazetteer.rules.prefixes.get("arab", frozenset())
+    automaton = gazetteer.automaton
     matches: list[Match] = []
     vetoes: set[str] = set()
-    for last, (length, aliases) in gazetteer.automaton.iter_long(folded):
+    for last, (length, aliases) in automaton.iter_long(folded):
         start, end = last - length + 1, last + 1
         if not aliases:  # a context word that vetoes an ambiguous alias ("Atlanta")
             if _free(folded, start, end):
                 vetoes.add(folded[start:end])
             continue
-        script = aliases[0].script
-        if script == "han":
-            matches.append(Match(start, end, aliases[0], ""))
-            continue
-        prefix = ""
-        if start > 0 and folded[start - 1].isalnum():
-            if script != "arab" or (prefix := _prefix(folded, start, prefixes)) == "":
-                continue
-        stop = end
-        if end < n and folded[end].isalnum():
-            stop = _word_end(folded, end)
-            if stop - end > MAX_SUFFIX:
-                continue
-        match = _first_fit(aliases, text[start:end], folded[end:stop])
+        match = _fit(text, folded, start, end, aliases, prefixes)
+        # The longest key failed on what follows it ("الإيرانية" is not "ایرانی" + "ه"
+        # for a name): a shorter key at the same place may still fit ("ایران" + "یه").
+        k = length - 1
+        while match is None and k >= 2:
+            shorter = automaton.get(folded[start : start + k], None)
+            if shorter is not None and shorter[1]:
+                match = _fit(text, folded, start, start + k, shorter[1], prefixes)
+            k -= 1
         if match is not None:
-            matches.append(Match(start, stop, match, prefix))
+            matches.append(match)
     return Found(folded, matches, vetoes)
+
+
+def _fit(
+    text: str,
+    folded: str,
+    start: int,
+    end: int,
+    aliases: tuple[Alias, ...],
+    prefixes: frozenset[str],
+) -> Match | None:
+    script = aliases[0].script
+    if script == "han":
+        return Match(start, end, aliases[0], "")
+    prefix = ""
+    if start > 0 and folded[start - 1].isalnum():
+        if script != "arab" or (prefix := _prefix(folded, start, prefixes)) == "":
+            return None
+    stop = end
+    if end < len(folded) and folded[end].isalnum():
+        stop = _word_end(folded, end)
+        if stop - end > MAX_SUFFIX:
+            return None
+    alias = _first_fit(aliases, text[start:end], folded[end:stop])
+    return None if alias is None else Match(start, stop, alias, prefix)
 
 
 def _first_fit(aliases: tuple[Alias, ...], segment: str, suffix: str) -> Alias | None:

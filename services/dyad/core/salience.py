@@ -21,6 +21,7 @@ from dyad.core.matching import Found, Match
 ACTOR_WEIGHT = 1.5
 PASSING_WEIGHT = 0.35
 WINDOW = 32
+HYPHENS = frozenset({"-", "–", "‑", "/", "-to-"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,10 @@ def connected(folded: str, a: Match | Mention, b: Match | Mention, rules: Rules)
     gap = b.start - a.end
     if gap > 12:
         return False
-    between = folded[a.end : b.start].strip()
+    raw = folded[a.end : b.start]
+    if raw in HYPHENS:  # a compound ("Iran-Syria"), not a dash between clauses (" - ")
+        return True
+    between = raw.strip()
     if between == "":
         return gap > 0 and b.prefix.startswith("و")
     return between in rules.connectors
