@@ -57,6 +57,7 @@ class Rules:
     connectors: frozenset[str]
     between: frozenset[str]
     pair_phrases: tuple[str, ...] = ()
+    languages: dict[str, tuple[str, ...]] = field(default_factory=dict)
     veto_words: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
@@ -76,6 +77,7 @@ class Rules:
             connectors=words(cues.get("connectors", ())),
             between=words(cues.get("between", ())),
             pair_phrases=tuple(words(cues.get("pair_phrases", ()))),
+            languages={k: tuple(v) for k, v in doc.get("languages", {}).items()},
             veto_words=frozenset(fold(w) for a in amb.values() for w in a.veto),
         )
 

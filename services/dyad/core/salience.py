@@ -97,11 +97,17 @@ def _disambiguate(
         return code
     if amb.veto and found.vetoes:
         return None
-    if amb.support_free or prev in rules.location_prev:
+    if amb.support_free or prev in rules.location_prev or _in_own_language(found, m, rules):
         return code
     if prev in rules.actor or nxt in rules.actor or _linked(found, i, rules):
         return code
     return None
+
+
+def _in_own_language(found: Found, m: Match, rules: Rules) -> bool:
+    """A lower-case alias of one language ("china" in Spanish) in a text of that language."""
+    markers = rules.languages.get(m.alias.lang, ())
+    return sum(w in found.folded for w in markers) >= 2
 
 
 def _looks_like_person(found: Found, i: int, text: str, rules: Rules, nxt: str) -> bool:
