@@ -26,8 +26,7 @@ from dyad.core.text import fold, scan_form, strip_accents
 MAX_SUFFIX = 7
 _PERSIAN_LETTERS = "پچژگ"
 # A text holds a script if it holds one of its commonest letters.
-_PROBES = {"latn": "eaiont", "arab": "اله", "cyrl": "оеан"}
-_CJK_FIRST = "\u3040"
+_PROBES = {"latn": "eaiont", "arab": "اله", "cyrl": "оеан", "han": "的国是在中和与了人年日のはに"}
 
 
 # Letters from most to least common in running text, per script.
@@ -98,8 +97,6 @@ class Index:
         if folded.isascii():
             return ["latn"]
         found = [s for s, probe in _PROBES.items() if any(ch in folded for ch in probe)]
-        if max(folded) >= _CJK_FIRST:
-            found.append("han")
         return [s for s in found if s in self.automata]
 
 
