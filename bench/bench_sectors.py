@@ -3,10 +3,10 @@
     python bench/bench_sectors.py [--rounds 20]
 
 Articles are the labeled corpus' bodies (tests/data/labeled), each repeated or
-cut to 4096 UTF-8 bytes. Each article is timed `--rounds` times and the best run kept (other processes
-on the machine only ever add time). Only `SectorClassifier.classify(doc)` is timed: the
+cut to 4096 UTF-8 bytes. Only `SectorClassifier.classify(doc)` is timed: the
 Document (normalised, boilerplate stripped) is built beforehand, as the
-pipeline shares it with the country and dedup steps.
+pipeline shares it with the country and dedup steps. Each article is timed
+`--rounds` times and the best run kept: other processes only ever add time.
 """
 
 from __future__ import annotations
