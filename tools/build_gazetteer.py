@@ -80,9 +80,7 @@ def _turkish_li(name: str) -> str | None:
     if " " in name:
         return None
     last = next((ch for ch in reversed(name.lower()) if ch in "aeıioöuü"), "e")
-    return name + {"a": "lı", "ı": "lı", "e": "li", "i": "li", "o": "lu", "u": "lu"}.get(
-        last, "lü"
-    )
+    return name + {"a": "lı", "ı": "lı", "e": "li", "i": "li", "o": "lu", "u": "lu"}.get(last, "lü")
 
 
 def _russian_stem(name: str) -> str:

@@ -12,8 +12,8 @@ text that keeps every offset, so evidence is cut from the text as it stands.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 

@@ -112,7 +112,8 @@ class Document:
 
 
 def make_document(title: str, body: str) -> Document:
-    lines = [normalise(line) for line in body.split("\n")]
+    # One normalisation pass for the whole body (newlines survive it), then lines.
+    lines = [line.strip() for line in normalise(body).split("\n")]
     kept = strip_boilerplate(lines)
     removed = sum(map(len, lines)) - sum(map(len, kept))
     lead, rest = _split_lead("\n".join(kept))
@@ -140,7 +141,12 @@ def strip_boilerplate(lines: list[str]) -> list[str]:
 @cache
 def _markers() -> dict[str, tuple[str, ...]]:
     doc = json.loads(BOILERPLATE_FILE.read_text("utf-8"))
-    return {
+    markers = {
         kind: tuple(sorted({fold(normalise(p)) for p in doc[kind]}, key=len, reverse=True))
-        for kind in ("block", "glued", "share", "licence")
+        for kind in ("glued", "share", "licence")
     }
+    # Block headings are compared word by word, punctuation aside.
+    markers["block"] = tuple(
+        {" ".join(scan_form(fold(normalise(p))).split()) for p in doc["block"]}
+    )
+    return markers
