@@ -8,7 +8,9 @@ from typing import Any
 
 from dyad.core.text import fold, normalise, scan_form
 
-KINDS = ("name", "official", "demonym", "capital", "city", "institution", "leader", "idiom")
+KINDS = (
+    "name", "official", "demonym", "capital", "city", "region", "institution", "leader", "idiom"
+)  # fmt: skip
 
 
 def script_of(text: str) -> str:

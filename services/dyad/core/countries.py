@@ -31,6 +31,7 @@ KIND_WEIGHT = {
     "demonym": 0.8,
     "capital": 0.8,
     "city": 0.35,
+    "region": 0.35,
     "institution": 0.7,
     "leader": 0.8,
     "idiom": 0.9,

@@ -24,6 +24,7 @@ from dyad.core.text import fold, normalise, strip_accents
 __all__ = ["DATA_DIR", "Alias", "Gazetteer", "Rules"]
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
+CONFIRM_ONLY = Ambiguity()
 
 
 def _iter_entries(doc: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
@@ -109,5 +110,6 @@ def _alias(code: str, kind: str, lang: str, text: str, rules: Rules) -> Alias:
         case=case_of(text),
         script=script,
         suffixes=frozenset(strip_accents(s) for s in suffixes) | suffixes,
-        ambiguity=rules.ambiguous.get(text),
+        # A province name only confirms a country the article names otherwise.
+        ambiguity=rules.ambiguous.get(text) or (CONFIRM_ONLY if kind == "region" else None),
     )
