@@ -1,50 +1,58 @@
-"""Countries from a gazetteer, their salience, and the story's pair.
+"""Countries of an article, their salience, and the story's pair (the dyad).
 
-One Aho-Corasick automaton over every alias (names, demonyms, capitals,
-institutions, idioms) finds all mentions in linear time; a mention counts only
-at word boundaries. Salience weighs where a mention stands (title > lead > body)
-and what kind of alias it is; the pair is the two most salient countries.
+Matching (core.matching) finds every alias in one pass; core.salience keeps the
+mentions that count and weighs their role. Here each country gets a score (where a
+mention stands: title > lead > body; what kind of alias it is; its role), and each
+candidate pair gets the two scores plus what joins the two countries in the text:
+explicit links ("Iran and Syria", "Tehran-Damascus") and sentences they share. The
+pair's confidence is its margin over the best other pair.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
+import re
+from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import lru_cache
+from itertools import combinations
 
-import ahocorasick
-
+from dyad.core.aliases import Alias
+from dyad.core.gazetteer import DATA_DIR, Gazetteer
+from dyad.core.matching import find
 from dyad.core.models import CountryMention, Evidence, Pair
-from dyad.core.text import Document, normalise
+from dyad.core.salience import Mention, connected, resolve
+from dyad.core.text import Document
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
+__all__ = ["DATA_DIR", "Alias", "CountryRecognizer", "CountryResult", "Gazetteer"]
 
 KIND_WEIGHT = {
     "name": 1.0,
     "official": 1.0,
     "demonym": 0.8,
-    "capital": 0.7,
-    "institution": 0.8,
+    "capital": 0.8,
+    "city": 0.35,
+    "region": 0.35,
+    "institution": 0.7,
+    "leader": 0.8,
     "idiom": 0.9,
-    "leader": 0.9,
 }
 PART_WEIGHT = {"title": 3.0, "lead": 2.0, "body": 1.0}
+LINK_WEIGHT = 2.0
+COOCCURRENCE_WEIGHT = 0.5
+CANDIDATES = 6
+# A second country seen only in passing ("US sanctions", a city) makes no pair.
+MIN_SECOND_SCORE = 1.0
+# Second-country score at which its evidence no longer limits the confidence.
+FULL_SUPPORT = 4.0
 MAX_EVIDENCE = 5
-
-
-@dataclass(frozen=True, slots=True)
-class Alias:
-    code: str
-    kind: str
-    text: str
+_SENTENCE_END = re.compile(r"[.!?؟。\n]")
 
 
 @dataclass(slots=True)
 class _Tally:
     score: float = 0.0
     mentions: int = 0
-    evidence: list[Evidence] = field(default_factory=list)
+    evidence: list[tuple[str, str]] = field(default_factory=list)  # distinct (text, where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,68 +61,16 @@ class CountryResult:
     pair: Pair | None
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
-class Gazetteer:
-    def __init__(self, names: dict[str, str], aliases: Iterable[Alias], version: str) -> None:
-        self.names = names
-        self.version = version
-        self._automaton = ahocorasick.Automaton()
-        for alias in aliases:
-            key = normalise(alias.text).lower()
-            if len(key) < 2:
-                continue
-            existing = self._automaton.get(key, None)
-            if existing is None:
-                self._automaton.add_word(key, (len(key), alias))
-        self._automaton.make_automaton()
-
-    @classmethod
-    def load(cls, data_dir: Path = DATA_DIR, extra: Iterable[Path] = ()) -> Gazetteer:
-        generated = json.loads((data_dir / "countries.json").read_text("utf-8"))
-        names: dict[str, str] = {}
-        aliases: list[Alias] = []
-        for code, entry in generated["countries"].items():
-            names[code] = entry["name"]
-            for texts in entry["names"].values():
-                aliases.extend(Alias(code, "name", t) for t in texts)
-        versions = [generated["version"]]
-        for path in sorted(data_dir.glob("aliases*.json")) + list(extra):
-            doc = json.loads(path.read_text("utf-8"))
-            versions.append(f"{path.stem}-{doc.get('version', '0')}")
-            for code, kinds in doc["countries"].items():
-                for kind, texts in kinds.items():
-                    aliases.extend(Alias(code, kind, t) for t in texts)
-        return cls(names, aliases, "+".join(versions))
-
-    def find(self, text: str) -> Iterable[tuple[int, int, Alias]]:
-        lowered = text.lower()
-        for end, (length, alias) in self._automaton.iter_long(lowered):
-            start = end - length + 1
-            if start > 0 and _is_word_char(lowered[start - 1]):
-                continue
-            if end + 1 < len(lowered) and _is_word_char(lowered[end + 1]):
-                # Allow an English possessive ("Iran's") and nothing else glued on.
-                continue
-            yield start, end + 1, alias
-
-
 class CountryRecognizer:
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
 
     def recognise(self, doc: Document) -> CountryResult:
-        tallies: dict[str, _Tally] = {}
-        for part in ("title", "lead", "body"):
-            text = getattr(doc, part)
-            for start, end, alias in self.gazetteer.find(text):
-                tally = tallies.setdefault(alias.code, _Tally())
-                tally.score += PART_WEIGHT[part] * KIND_WEIGHT.get(alias.kind, 0.5)
-                tally.mentions += 1
-                if len(tally.evidence) < MAX_EVIDENCE:
-                    tally.evidence.append(Evidence(text=text[start:end], where=part))
+        text = f"{doc.title}\n{doc.lead}\n{doc.body}"
+        found = find(self.gazetteer.index, text)
+        mentions = resolve(found, text, self.gazetteer.rules)
+        bounds = (len(doc.title), len(doc.title) + 1 + len(doc.lead))
+        tallies, bonus = _score(text, found.folded, mentions, bounds, self.gazetteer)
         ranked = sorted(tallies.items(), key=lambda kv: (-kv[1].score, kv[0]))
         countries = [
             CountryMention(
@@ -122,17 +78,76 @@ class CountryRecognizer:
                 name=self.gazetteer.names.get(code, code),
                 score=round(t.score, 3),
                 mentions=t.mentions,
-                evidence=t.evidence,
+                evidence=[_evidence(x, w) for x, w in t.evidence],
             )
             for code, t in ranked
         ]
-        return CountryResult(countries, _pair(ranked))
+        pair = None
+        if len(ranked) >= 2 and (
+            ranked[1][1].score >= MIN_SECOND_SCORE or _says_pair(found.folded, self.gazetteer)
+        ):
+            pair = _best_pair(ranked, bonus)
+        return CountryResult(countries, pair)
 
 
-def _pair(ranked: list[tuple[str, _Tally]]) -> Pair | None:
-    if len(ranked) < 2:
-        return None
-    total = sum(t.score for _, t in ranked)
-    top = ranked[0][1].score + ranked[1][1].score
-    codes = sorted((ranked[0][0], ranked[1][0]))
-    return Pair(countries=(codes[0], codes[1]), score=round(top / total, 3) if total else 0.0)
+@lru_cache(maxsize=8192)
+def _evidence(text: str, where: str) -> Evidence:
+    # Evidence is immutable and repeats across articles ("Syria", body): build it once.
+    return Evidence(text=text, where=where)  # type: ignore[arg-type]
+
+
+def _score(
+    text: str,
+    folded: str,
+    mentions: list[Mention],
+    bounds: tuple[int, int],
+    gazetteer: Gazetteer,
+) -> tuple[dict[str, _Tally], dict[tuple[str, str], float]]:
+    """One pass: each country's tally, and what joins two countries (explicit links, and
+    neighbouring mentions in one sentence)."""
+    tallies: dict[str, _Tally] = {}
+    bonus: dict[tuple[str, str], float] = defaultdict(float)
+    title_end, lead_end = bounds
+    rules = gazetteer.rules
+    last: Mention | None = None
+    last_part = ""
+    for m in mentions:
+        part = "title" if m.start < title_end else "lead" if m.start < lead_end else "body"
+        weight = PART_WEIGHT[part]
+        t = tallies.get(m.code)
+        if t is None:
+            t = tallies[m.code] = _Tally()
+        t.score += weight * KIND_WEIGHT[m.kind] * m.role
+        t.mentions += 1
+        if len(t.evidence) < MAX_EVIDENCE:
+            item = (text[m.start : m.end], part)
+            if item not in t.evidence:
+                t.evidence.append(item)
+        if last is not None and last.code != m.code and last_part == part:
+            key = (last.code, m.code) if last.code < m.code else (m.code, last.code)
+            if connected(folded, last, m, rules):
+                bonus[key] += LINK_WEIGHT * weight
+            elif _SENTENCE_END.search(folded, last.end, m.start) is None:
+                bonus[key] += COOCCURRENCE_WEIGHT * weight
+        last, last_part = m, part
+    return tallies, bonus
+
+
+def _best_pair(ranked: list[tuple[str, _Tally]], bonus: dict[tuple[str, str], float]) -> Pair:
+    """The pair with the highest joint score; confidence is its margin over the next one,
+    damped when its weaker country has little evidence."""
+    scored = []
+    for (ca, a), (cb, b) in combinations(ranked[:CANDIDATES], 2):
+        key = (ca, cb) if ca < cb else (cb, ca)
+        scored.append((a.score + b.score + bonus.get(key, 0.0), key, min(a.score, b.score)))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    total, codes, weakest = scored[0]
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
+    margin = (total - runner_up) / (total + runner_up) if total > 0 else 0.0
+    confidence = max(0.0, min(1.0, margin * min(1.0, weakest / FULL_SUPPORT)))
+    return Pair(countries=codes, score=round(confidence, 3))
+
+
+def _says_pair(folded: str, gazetteer: Gazetteer) -> bool:
+    """'the two countries', 'البلدين', 'iki ülke': the story is about a pair."""
+    return any(p in folded for p in gazetteer.rules.pair_phrases)

@@ -9,7 +9,9 @@ are expanded into keys, because they sit before the stem.
 
 Term syntax in the data files: `word` (the word and its plain form only),
 `stem*` (stem plus the language's endings), `stem+` (stem plus any ending, for
-unambiguous stems). In a phrase, each word carries its own mark.
+unambiguous stems), `word=` (exactly the word, even where the language adds
+endings by default, as Arabic and Persian do). In a phrase, each word carries
+its own mark.
 """
 
 from __future__ import annotations
@@ -20,30 +22,30 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 
 from dyad.core.text import normalise
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "taxonomy"
-METHOD_VERSION = "2"
+METHOD_VERSION = "3"
 """Bump whenever matching or scoring changes in code; data changes move the hash."""
 
 NEUTRAL = -1
 ANY: frozenset[str] = frozenset({"\x00any"})
 _ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا"})
+MARKS = "*+="
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One sense of a key: the sector it points to (or NEUTRAL) and the endings it allows."""
 
     sector: int
     weight: float
     term: str
     endings: frozenset[str]
-    words: int
+    covers: bool  # a phrase or a neutral span: the terms inside it do not count
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,32 +79,52 @@ class Morphology:
     def expand(self, term: str, lang: str) -> tuple[list[str], frozenset[str]]:
         """Keys (leading space, open end) and the endings allowed after the last word."""
         words = term.split()
-        endings = self.auto.get(lang, frozenset({""}))
         heads: list[list[str]] = []
+        endings: frozenset[str] = frozenset({""})
         for i, word in enumerate(words):
-            mark = word[-1] if word[-1] in "*+" else ""
-            stem = _fold(word.rstrip("*+"))
-            last = i == len(words) - 1
-            if last:
+            mark = word[-1] if word[-1] in MARKS else ""
+            stem = _fold(word.rstrip(MARKS))
+            if i == len(words) - 1:
                 endings = self._endings_for(mark, lang)
-                heads.append([stem])
+                heads.append(_stems(stem, lang))
             elif mark:
-                ends = self._endings_for(mark, lang)
-                heads.append([stem + e for e in ends] if ends is not ANY else [stem])
+                # A non-final word marked '+' takes the language's endings, not any tail.
+                ends = self.endings.get(lang, frozenset({""})) if mark == "+" else None
+                spread = ends if ends is not None else self._endings_for(mark, lang)
+                heads.append([v + e for v in _alef(stem, lang) for e in spread])
             else:
-                heads.append([stem + e for e in self.auto.get(lang, frozenset({""}))])
+                heads.append(_alef(stem, lang))  # unmarked inner words stand as written
         heads[0] = [p + h for p in ("", *self.prefixes.get(lang, ())) for h in heads[0]]
-        keys = [" " + " ".join(combo) for combo in itertools.product(*heads)]
-        if lang == "ar":
-            keys += [k.translate(_ALEF) for k in keys if k.translate(_ALEF) != k]
-        return keys, endings
+        keys = {" " + " ".join(combo) for combo in itertools.product(*heads)}
+        return sorted(keys), endings
 
     def _endings_for(self, mark: str, lang: str) -> frozenset[str]:
         if mark == "+":
             return ANY
         if mark == "*":
             return self.endings.get(lang, frozenset({""}))
+        if mark == "=":
+            return frozenset({""})
         return self.auto.get(lang, frozenset({""}))
+
+
+def _alef(stem: str, lang: str) -> list[str]:
+    """Arabic is often written without hamza on alef: أ إ آ -> ا."""
+    if lang != "ar":
+        return [stem]
+    bare = stem.translate(_ALEF)
+    return [stem] if bare == stem else [stem, bare]
+
+
+def _stems(stem: str, lang: str) -> list[str]:
+    """Final-word variants: bare alef, and ta marbuta before a suffix (ة -> ت, ه)."""
+    if lang != "ar":
+        return [stem]
+    variants = set(_alef(stem, lang))
+    for v in list(variants):
+        if v.endswith("ة"):
+            variants.update({v[:-1] + "ت", v[:-1] + "ه"})
+    return sorted(variants)
 
 
 def _digest(blobs: Iterable[bytes]) -> str:
@@ -123,8 +145,10 @@ class Taxonomy:
         morphology: Morphology,
         params: Mapping[str, Any],
         version: str,
+        model: Mapping[str, Any] | None = None,
     ) -> None:
         self.sectors = sectors
+        self.model = model
         self.ids = [s.id for s in sectors]
         self.params = dict(params)
         self.version = version
@@ -141,7 +165,8 @@ class Taxonomy:
         self.keys = len(table)
         self.automaton = ahocorasick.Automaton()
         for key, entries in table.items():
-            self.automaton.add_word(key, (len(key), tuple(entries)))
+            covers = any(e.covers for e in entries)
+            self.automaton.add_word(key, (len(key), tuple(entries), covers))
         self.automaton.make_automaton()
 
     @classmethod
@@ -160,8 +185,14 @@ class Taxonomy:
             blob = path.read_bytes()
             blobs.append(blob)
             _merge(json.loads(blob), terms, neutral, known, path.name)
+        model_path = data_dir / "model.json"
+        model = None
+        if model_path.exists():
+            blobs.append(model_path.read_bytes())
+            model = json.loads(blobs[-1])
         version = f"{spec['version']}-m{METHOD_VERSION}-{_digest(blobs)}"
-        return cls(sectors, terms, neutral, Morphology(spec["morphology"]), spec["params"], version)
+        morphology = Morphology(spec["morphology"])
+        return cls(sectors, terms, neutral, morphology, spec["params"], version, model)
 
 
 def _merge(
@@ -193,7 +224,8 @@ def _add(
 ) -> None:
     keys, endings = morphology.expand(term, lang)
     canonical = term.replace("*", "").replace("+", "")
-    entry = Entry(sector, weight, canonical, endings, len(term.split()))
+    covers = sector == NEUTRAL or len(term.split()) > 1
+    entry = Entry(sector, weight, canonical, endings, covers)
     for key in keys:
         bucket = table.setdefault(key, [])
         # One sense per sector and key: a later file overrides an earlier weight.

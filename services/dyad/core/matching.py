@@ -1,0 +1,206 @@
+"""Find every alias in a text: one automaton pass, then O(1) checks per hit.
+
+A hit counts at word boundaries only, with three exceptions that real text needs:
+Arabic-script prefixes glued before it (و ال ب ل ک: "والسورية"), endings allowed by
+the rules after it (Russian cases "Ирана", Turkish "İranlı", Arabic "السوريين",
+English plurals "Syrians"), and Chinese, which has no spaces at all. Case rules
+come from how the alias is written: "US" only in capitals, "Chad" capitalised,
+"iranien" in any case. No regular expression ever runs over the input text.
+
+Speed: every key starts with a space and the scanned text has its punctuation
+turned into spaces, so the automaton leaves its root only at word starts (its root
+has one child instead of hundreds). Arabic keys are stored once per allowed prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import ahocorasick
+
+from dyad.core.aliases import Alias
+from dyad.core.text import fold, scan_form, strip_accents
+
+MAX_SUFFIX = 7
+_PERSIAN_LETTERS = "پچژگ"
+# A text holds a script if it holds one of its commonest letters.
+_PROBES = {"latn": "eaiont", "arab": "اله", "cyrl": "оеан", "han": "的国是在中和与了人年日のはに"}
+
+
+# Letters from most to least common in running text, per script.
+_FREQUENT = (
+    " etaoinsrhldcumfpgwybvkxjqzéèàüöçşığ"
+    + "ایلنمورهبتدعفسقکحجشصطزخثذضغظپچژگئ"
+    + ("оеаинтсрвлкмдпуяызьбгчйхжшюцщэф")
+)
+_RANK = {ch: i for i, ch in enumerate(_FREQUENT)}
+
+
+def _frequency_order(key: str) -> list[int]:
+    return [_RANK.get(ch, 1000 + ord(ch)) for ch in key]
+
+
+class Match(NamedTuple):
+    start: int
+    end: int  # after any allowed ending
+    alias: Alias
+    prefix: str  # Arabic-script letters glued before the alias ("وال"), or ""
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    folded: str  # the text folded, offset for offset
+    scan: str  # " " + folded with separators as spaces: scan[i + 1] is folded[i]
+    matches: list[Match]
+    vetoes: set[str]
+
+
+class Index:
+    """One automaton per script (a small root fan-out is what makes the scan fast);
+    space-led keys for spaced scripts, bare keys for Chinese and Japanese."""
+
+    def __init__(
+        self,
+        table: dict[str, tuple[Alias, ...]],
+        prefixes: frozenset[str],
+        veto_words: Iterable[str],
+    ) -> None:
+        staged: dict[str, dict[str, tuple[int, int, tuple[Alias, ...]]]] = {
+            s: {} for s in ("latn", "arab", "cyrl", "han")
+        }
+        for key, aliases in table.items():
+            script = aliases[0].script
+            if script == "han":
+                staged[script][key] = (len(key), 0, aliases)
+                continue
+            body = scan_form(key)
+            staged[script][" " + body] = (len(body) + 1, 0, aliases)
+            for p in prefixes if script == "arab" else ():
+                staged[script].setdefault(f" {p}{body}", (len(body) + len(p) + 1, len(p), aliases))
+        for word in veto_words:
+            staged["latn"].setdefault(" " + scan_form(word), (len(word) + 1, 0, ()))
+        self.automata: dict[str, ahocorasick.Automaton] = {}
+        for script, keys in staged.items():
+            automaton = ahocorasick.Automaton()
+            # A trie node finds its child by a linear scan in insertion order: inserting keys
+            # with common letters first makes the usual lookups short.
+            for key in sorted(keys, key=_frequency_order):
+                automaton.add_word(key, keys[key])
+            if keys:
+                automaton.make_automaton()
+                self.automata[script] = automaton
+
+    def scripts(self, folded: str) -> list[str]:
+        """The automata worth running on this text (cheap presence tests)."""
+        if folded.isascii():
+            return ["latn"]
+        found = [s for s, probe in _PROBES.items() if any(ch in folded for ch in probe)]
+        return [s for s in found if s in self.automata]
+
+
+def find(index: Index, text: str) -> Found:
+    folded = fold(text)
+    scan = " " + scan_form(folded)
+    # Persian glues no prefixes ("بیابان" is not ب + یابان): Persian letters switch them off.
+    persian = not folded.isascii() and any(ch in folded for ch in _PERSIAN_LETTERS)
+    matches: list[Match] = []
+    vetoes: set[str] = set()
+    for script in index.scripts(folded):
+        automaton = index.automata[script]
+        if script == "han":
+            matches.extend(_find_cjk(automaton, folded))
+        else:
+            _find_spaced(automaton, text, folded, scan, persian, matches, vetoes)
+    if len(index.scripts(folded)) > 1:
+        matches.sort()
+    return Found(folded, scan, matches, vetoes)
+
+
+def _find_spaced(
+    automaton: ahocorasick.Automaton,
+    text: str,
+    folded: str,
+    scan: str,
+    persian: bool,
+    matches: list[Match],
+    vetoes: set[str],
+) -> None:
+    n = len(folded)
+    for last, (length, pre, aliases) in automaton.iter_long(scan):
+        start = last - length + 1  # index in `folded` of the word (prefix included)
+        if not pre and aliases and (last == n or not folded[last].isalnum()):
+            # Fast path, most hits: a whole word, no prefix, no ending: only case to check.
+            for alias in aliases:
+                if alias.case == "any" or (
+                    text[start].isupper() if alias.case == "title" else text[start:last].isupper()
+                ):
+                    matches.append(Match(start, last, alias, ""))
+                    break
+            else:
+                _find_shorter(automaton, text, folded, scan, start, length, 0, matches)
+            continue
+        if not aliases:  # a context word that vetoes an ambiguous alias ("Atlanta")
+            vetoes.add(folded[start:last])
+            continue
+        if pre and persian:
+            continue
+        match = _fit(text, folded, start + pre, last, aliases, folded[start : start + pre], n)
+        if match is not None:
+            matches.append(match)
+        else:
+            _find_shorter(automaton, text, folded, scan, start, length, pre, matches)
+
+
+def _find_shorter(
+    automaton: ahocorasick.Automaton,
+    text: str,
+    folded: str,
+    scan: str,
+    start: int,
+    length: int,
+    pre: int,
+    matches: list[Match],
+) -> None:
+    """The longest key failed on what follows it ("الإيرانية" is not "ایرانی" + "ه" for a
+    name): a shorter key at the same place may still fit ("ایران" + "یه")."""
+    for k in range(length - 1, pre + 1, -1):
+        shorter = automaton.get(scan[start : start + k], None)
+        if shorter is not None and shorter[2] and shorter[1] == pre:
+            prefix = folded[start : start + pre]
+            match = _fit(text, folded, start + pre, start + k - 1, shorter[2], prefix, len(folded))
+            if match is not None:
+                matches.append(match)
+                return
+
+
+def _find_cjk(automaton: ahocorasick.Automaton, folded: str) -> list[Match]:
+    return [
+        Match(last - length + 1, last + 1, aliases[0], "")
+        for last, (length, _, aliases) in automaton.iter_long(folded)
+    ]
+
+
+def _fit(
+    text: str, folded: str, start: int, end: int, aliases: tuple[Alias, ...], prefix: str, n: int
+) -> Match | None:
+    stop = end
+    if end < n and folded[end].isalnum():
+        stop = end + 1
+        limit = min(n, end + MAX_SUFFIX + 1)
+        while stop < limit and folded[stop].isalnum():
+            stop += 1
+        if stop - end > MAX_SUFFIX:
+            return None
+    segment = text[start:end]
+    suffix = folded[end:stop]
+    for alias in aliases:
+        if alias.case == "upper" and not segment.isupper():
+            continue
+        if alias.case == "title" and not segment[:1].isupper():
+            continue
+        if suffix and suffix not in alias.suffixes and strip_accents(suffix) not in alias.suffixes:
+            continue
+        return Match(start, stop, alias, prefix)
+    return None
