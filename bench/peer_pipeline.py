@@ -2,8 +2,9 @@
 
 datasketch MinHash-LSH (128 permutations, 3-word shingles, threshold 0.8) plus a
 sha1 of the word sequence for exact copies; countries by one compiled regex over
-the same gazetteer dyad uses (every alias, longest first, word boundaries,
-ignoring case); the pair is the two most mentioned countries; json in and out.
+the aliases of dyad's own gazetteer (all but cities and provinces, longest first,
+word boundaries, ignoring case); the pair is the two most mentioned countries;
+stdlib json in and out.
 It has no sector classification, no boilerplate stripping and no per-message
 error boundary beyond bad JSON, so it does less work than dyad: the throughput
 comparison favours the peer.
@@ -16,10 +17,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import re
+import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,25 +32,33 @@ from datasketch import MinHash, MinHashLSH
 
 import common
 from corpus import generate
-from dyad.core.countries import DATA_DIR as GAZETTEER_DIR
+from dyad.core.aliases import KINDS
+from dyad.core.gazetteer import DATA_DIR as GAZETTEER_DIR
 
 LABELED_DIR = common.ROOT / "tests" / "data" / "labeled"
+DEDUP_DIR = common.ROOT / "tests" / "data" / "dedup"
+# What a hand-made country list holds: no cities or provinces (thousands of them).
+PEER_KINDS = frozenset(KINDS) - {"city", "region"}
 _WORD_RE = re.compile(r"\w+")
 
 
+def _entries(doc: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(code, text) from a gazetteer file: code -> kind -> [texts] or kind -> lang -> [texts]."""
+    for code, entry in doc["countries"].items():
+        for kind, value in entry.get("aliases", entry).items():
+            if kind not in PEER_KINDS:
+                continue
+            for texts in value.values() if isinstance(value, dict) else [value]:
+                for text in texts:
+                    yield code, text
+
+
 def load_aliases(data_dir: Path = GAZETTEER_DIR) -> dict[str, str]:
-    """alias (lower case) -> alpha-2, from the gazetteer files dyad ships."""
+    """alias (lower case) -> alpha-2, from every gazetteer file dyad ships."""
     aliases: dict[str, str] = {}
-    generated = json.loads((data_dir / "countries.json").read_text("utf-8"))
-    for code, entry in generated["countries"].items():
-        for texts in entry["names"].values():
-            for t in texts:
-                aliases.setdefault(t.lower(), code)
-    for path in sorted(data_dir.glob("aliases*.json")):
-        for code, kinds in json.loads(path.read_text("utf-8"))["countries"].items():
-            for texts in kinds.values():
-                for t in texts:
-                    aliases.setdefault(t.lower(), code)
+    for path in [data_dir / "countries.json", *sorted(data_dir.glob("aliases*.json"))]:
+        for code, text in _entries(json.loads(path.read_text("utf-8"))):
+            aliases.setdefault(text.lower(), code)
     return {a: c for a, c in aliases.items() if len(a) >= 2}
 
 
@@ -138,6 +151,43 @@ def pair_accuracy() -> dict[str, Any]:
     return {"articles": n, "dyad": round(hits["dyad"] / n, 3), "peer": round(hits["peer"] / n, 3)}
 
 
+def _dedup_evaluator() -> Any:
+    """tests/data/dedup/evaluate.py: the labelled replay and its pairwise score."""
+    spec = importlib.util.spec_from_file_location("dedup_evaluate", DEDUP_DIR / "evaluate.py")
+    if spec is None or spec.loader is None:
+        raise ImportError("no dedup evaluator")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["dedup_evaluate"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass(frozen=True)
+class _Cluster:
+    cluster_id: str
+
+
+def dedup_accuracy() -> dict[str, Any]:
+    """Pairwise precision and recall on the labelled dedup corpus, dyad vs the peer."""
+    if not (DEDUP_DIR / "evaluate.py").exists():
+        return {"articles": 0}
+    ev = _dedup_evaluator()
+    articles = ev.load()
+    ours = ev.score(articles, ev.run(articles))
+    peer, root_of, clusters = PeerPipeline(), {}, []
+    for a in articles:
+        status, original = peer.dedup(a["id"], f"{a['title']}\n{a['body']}")
+        root = root_of.get(original, original) if status != "unique" and original else a["id"]
+        root_of[a["id"]] = root
+        clusters.append(_Cluster(root))
+    theirs = ev.score(articles, clusters)
+    return {
+        "articles": len(articles),
+        "dyad": {"precision": round(ours.precision, 3), "recall": round(ours.recall, 3)},
+        "peer": {"precision": round(theirs.precision, 3), "recall": round(theirs.recall, 3)},
+    }
+
+
 def throughput(values: list[bytes]) -> float:
     peer = PeerPipeline()
     for v in values[: min(200, len(values))]:  # warm up on a throwaway instance
@@ -151,19 +201,20 @@ def throughput(values: list[bytes]) -> float:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--full", action="store_true", help="10,000 articles")
+    p.add_argument("--full", action="store_true", help="3,000 articles")
     p.add_argument("--tiny", action="store_true", help="a hundred articles (smoke test)")
     p.add_argument("-n", type=int)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--json")
     args = p.parse_args(argv)
-    n = args.n or (100 if args.tiny else 10_000 if args.full else 2_000)
+    n = args.n or (100 if args.tiny else 3_000 if args.full else 1_000)
     values = [it.value for it in generate(n, args.seed)]
     fig = {
         "bench": "peer",
         "articles": n,
         "peer_articles_per_s": round(throughput(values)),
         "pair_accuracy": pair_accuracy(),
+        "dedup_accuracy": dedup_accuracy(),
         "machine": common.machine(),
     }
     print(
@@ -171,6 +222,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         f"{fig['peer_articles_per_s']:,} articles/s"
     )
     print(f"pair accuracy on the labeled corpus: {fig['pair_accuracy']}")
+    print(f"dedup pairwise precision/recall on the labelled corpus: {fig['dedup_accuracy']}")
     common.emit(fig, args.json)
     return fig
 

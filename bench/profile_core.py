@@ -14,9 +14,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from bench_core import records_of
 from pyinstrument import Profiler
 
+from bench_core import records_of
 from dyad.core.dedup import MemoryDedupIndex
 from dyad.core.pipeline import Pipeline
 
