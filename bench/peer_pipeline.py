@@ -74,8 +74,9 @@ class PeerPipeline:
         )
 
     def countries(self, text: str) -> list[tuple[str, int]]:
-        counts = Counter(self.code_of[m.group(1).lower()] for m in self.country_re.finditer(text))
-        return counts.most_common()
+        # IGNORECASE can match a spelling whose lower() differs (Turkish İ): those are skipped.
+        codes = (self.code_of.get(m.group(1).lower()) for m in self.country_re.finditer(text))
+        return Counter(c for c in codes if c).most_common()
 
     def dedup(self, art_id: str, text: str) -> tuple[str, str | None]:
         tokens = _WORD_RE.findall(text.lower())
