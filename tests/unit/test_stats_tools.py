@@ -3,9 +3,8 @@ window's series and heatmap, replay's time parsing and tail's formatting."""
 
 from __future__ import annotations
 
+import argparse
 import io
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -13,9 +12,10 @@ from typing import Any
 import orjson
 import pytest
 
-from dyad.commands import replay, tail
+from dyad.commands import classify, replay, tail
 from dyad.commands.progress import Reporter
 from dyad.live_window import BUCKET_S, LiveWindow
+from tests.unit.test_http_page import shared_pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,19 +33,16 @@ def test_reporter_prints_periodic_lines_and_a_summary_when_not_a_terminal() -> N
     assert lines[-1].startswith("published 3 messages in ") and lines[-1].endswith("msg/s)")
 
 
-def test_classify_keeps_events_on_stdout_and_dead_letters_on_stderr() -> None:
+def test_classify_keeps_events_on_stdout_and_dead_letters_on_stderr(
+    capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
     seeds = ROOT / "seeds" / "seeds.jsonl"
-    done = subprocess.run(
-        [sys.executable, "-m", "dyad", "classify", str(seeds)],
-        capture_output=True,
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT / "services"), "PATH": "/usr/bin:/bin"},
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    events = [orjson.loads(x) for x in done.stdout.splitlines()]
+    monkeypatch.setattr(classify, "build_pipeline", lambda _settings: shared_pipeline())
+    assert classify.main(argparse.Namespace(input=str(seeds), output="-")) == 0
+    out, err_bytes = capsysbinary.readouterr()
+    events = [orjson.loads(x) for x in out.splitlines()]
     assert events and all("event_id" in e for e in events)
-    err = done.stderr.decode().splitlines()
+    err = err_bytes.decode().splitlines()
     dead = [orjson.loads(x) for x in err if x.startswith("{")]
     assert dead and all("error" in d for d in dead)
     n = len([x for x in seeds.read_bytes().splitlines() if x.strip()])
