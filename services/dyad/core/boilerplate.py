@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from dyad.core.text import fold
+from dyad.core.text import fold, scan_form
 
 _SENTENCE_END = (".", "!", "?", "؟", "。", "！", "？", ":")
 _TRAILERS = " \"'»”)]*"
@@ -24,25 +24,31 @@ _PUNCT = " :：-–—•|>»›·*#.()[]0123456789"
 _CRUMB_SEPARATORS = (" / ", " > ", " » ", " | ", " › ", " // ")
 _WORD_RE = re.compile(r"[^\s|•·/,]+")
 MIN_RUN = 3
+TAIL_LINES = 3
+MAX_HEADING_WORDS = 5
+SHORT_LINE = 120
 
 
 def clean_lines(lines: list[str], markers: dict[str, tuple[str, ...]]) -> list[str]:
+    lines = [line for line in lines if line]
+    headings = frozenset(markers["block"])
+    tail = len(lines) - TAIL_LINES
     kept: list[str] = []
     in_block = False
-    for line in lines:
-        if not line:
-            continue
+    for i, line in enumerate(lines):
         key = fold(line).strip(_PUNCT)
         prose = is_prose(line)
         if in_block and not prose:
             continue
         in_block = False
-        if not prose and _starts_block(key, markers["block"]):
+        if not prose and _starts_block(key, headings):
             in_block = True
             continue
         if _is_chrome(line, key, prose, markers):
             continue
-        line = _cut_glued(line, markers)
+        # Footers glue themselves to the last lines; short lines may be licence lines.
+        if i >= tail or len(line) < SHORT_LINE:
+            line = _cut_glued(line, markers)
         if line:
             kept.append(line)
     return _drop_runs(kept)
@@ -56,35 +62,33 @@ def is_prose(line: str) -> bool:
     return end.endswith(_SENTENCE_END[:-1]) and len(line) >= 25
 
 
-def _starts_block(key: str, headings: tuple[str, ...]) -> bool:
-    for heading in headings:
-        if key == heading:
-            return True
-        if key.startswith(heading) and not key[len(heading)].isalnum():
-            return True  # "Lire aussi : <headline>", "Tags: Iran, Syria"
-    return False
+def _starts_block(key: str, headings: frozenset[str]) -> bool:
+    """The line is a block heading, alone or followed by a non-prose rest ("Lire aussi :
+    <headline>", "Tags: Iran, Syria")."""
+    words = scan_form(key).split(maxsplit=MAX_HEADING_WORDS)
+    return any(" ".join(words[:k]) in headings for k in range(1, len(words) + 1))
 
 
 def _is_chrome(line: str, key: str, prose: bool, markers: dict[str, tuple[str, ...]]) -> bool:
     if not prose and len(line) < 120 and any(sep in line for sep in _CRUMB_SEPARATORS):
         return True
+    if len(line) > SHORT_LINE:
+        return False
     words = _WORD_RE.findall(key)
     share = markers["share"]
-    if words and (key in share or all(w in share for w in words)):
-        return True
-    return len(line) < 250 and any(p in key for p in markers["licence"])
+    return bool(words) and (key in share or all(w in share for w in words))
 
 
 def _cut_glued(line: str, markers: dict[str, tuple[str, ...]]) -> str:
-    """Cut a licence sentence or a glued headline block off the end of a long line."""
-    if len(line) < 200:
-        return line
+    """Cut a licence sentence, or a glued headline block, off the end of a line."""
     key = fold(line)
     cut = len(line)
     for phrase in markers["licence"]:
         at = key.find(phrase)
-        if at > 0:
+        if at >= 0:
             cut = min(cut, _sentence_start(line, at))
+    if len(line) < 200:
+        return line[:cut].rstrip()
     for heading in markers["glued"]:
         at = key.find(heading)
         if at > 0 and _after_sentence(line, at) and not is_prose(line[at:]):

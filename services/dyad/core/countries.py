@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 
 from dyad.core.aliases import Alias
@@ -30,6 +31,7 @@ KIND_WEIGHT = {
     "demonym": 0.8,
     "capital": 0.8,
     "city": 0.35,
+    "region": 0.35,
     "institution": 0.7,
     "leader": 0.8,
     "idiom": 0.9,
@@ -50,7 +52,7 @@ _SENTENCE_END = re.compile(r"[.!?؟。\n]")
 class _Tally:
     score: float = 0.0
     mentions: int = 0
-    evidence: list[Evidence] = field(default_factory=list)
+    evidence: list[tuple[str, str]] = field(default_factory=list)  # distinct (text, where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,21 +69,16 @@ class CountryRecognizer:
         text = f"{doc.title}\n{doc.lead}\n{doc.body}"
         found = find(self.gazetteer.index, text)
         mentions = resolve(found, text, self.gazetteer.rules)
-        title_end, lead_end = len(doc.title), len(doc.title) + 1 + len(doc.lead)
-        parts = [
-            "title" if m.start < title_end else "lead" if m.start < lead_end else "body"
-            for m in mentions
-        ]
-        tallies = _tally(text, mentions, parts)
+        bounds = (len(doc.title), len(doc.title) + 1 + len(doc.lead))
+        tallies, bonus = _score(text, found.folded, mentions, bounds, self.gazetteer)
         ranked = sorted(tallies.items(), key=lambda kv: (-kv[1].score, kv[0]))
-        # Built without re-validation: every field is made here from checked values.
         countries = [
-            CountryMention.model_construct(
+            CountryMention(
                 code=code,
                 name=self.gazetteer.names.get(code, code),
                 score=round(t.score, 3),
                 mentions=t.mentions,
-                evidence=t.evidence,
+                evidence=[_evidence(x, w) for x, w in t.evidence],
             )
             for code, t in ranked
         ]
@@ -89,40 +86,51 @@ class CountryRecognizer:
         if len(ranked) >= 2 and (
             ranked[1][1].score >= MIN_SECOND_SCORE or _says_pair(found.folded, self.gazetteer)
         ):
-            bonus = _bonus(found.folded, mentions, parts, self.gazetteer)
             pair = _best_pair(ranked, bonus)
         return CountryResult(countries, pair)
 
 
-def _tally(text: str, mentions: list[Mention], parts: list[str]) -> dict[str, _Tally]:
+@lru_cache(maxsize=8192)
+def _evidence(text: str, where: str) -> Evidence:
+    # Evidence is immutable and repeats across articles ("Syria", body): build it once.
+    return Evidence(text=text, where=where)  # type: ignore[arg-type]
+
+
+def _score(
+    text: str,
+    folded: str,
+    mentions: list[Mention],
+    bounds: tuple[int, int],
+    gazetteer: Gazetteer,
+) -> tuple[dict[str, _Tally], dict[tuple[str, str], float]]:
+    """One pass: each country's tally, and what joins two countries (explicit links, and
+    neighbouring mentions in one sentence)."""
     tallies: dict[str, _Tally] = {}
-    for m, part in zip(mentions, parts, strict=True):
+    bonus: dict[tuple[str, str], float] = defaultdict(float)
+    title_end, lead_end = bounds
+    rules = gazetteer.rules
+    last: Mention | None = None
+    last_part = ""
+    for m in mentions:
+        part = "title" if m.start < title_end else "lead" if m.start < lead_end else "body"
+        weight = PART_WEIGHT[part]
         t = tallies.get(m.code)
         if t is None:
             t = tallies[m.code] = _Tally()
-        t.score += PART_WEIGHT[part] * KIND_WEIGHT[m.kind] * m.role
+        t.score += weight * KIND_WEIGHT[m.kind] * m.role
         t.mentions += 1
         if len(t.evidence) < MAX_EVIDENCE:
-            t.evidence.append(Evidence.model_construct(text=text[m.start : m.end], where=part))
-    return tallies
-
-
-def _bonus(
-    folded: str, mentions: list[Mention], parts: list[str], gazetteer: Gazetteer
-) -> dict[tuple[str, str], float]:
-    """What joins two countries: explicit links, and neighbouring mentions in one sentence."""
-    bonus: dict[tuple[str, str], float] = defaultdict(float)
-    for i in range(1, len(mentions)):
-        a, b = mentions[i - 1], mentions[i]
-        if a.code == b.code or parts[i - 1] != parts[i]:
-            continue
-        key = (a.code, b.code) if a.code < b.code else (b.code, a.code)
-        weight = PART_WEIGHT[parts[i]]
-        if connected(folded, a, b, gazetteer.rules):
-            bonus[key] += LINK_WEIGHT * weight
-        elif _SENTENCE_END.search(folded, a.end, b.start) is None:
-            bonus[key] += COOCCURRENCE_WEIGHT * weight
-    return bonus
+            item = (text[m.start : m.end], part)
+            if item not in t.evidence:
+                t.evidence.append(item)
+        if last is not None and last.code != m.code and last_part == part:
+            key = (last.code, m.code) if last.code < m.code else (m.code, last.code)
+            if connected(folded, last, m, rules):
+                bonus[key] += LINK_WEIGHT * weight
+            elif _SENTENCE_END.search(folded, last.end, m.start) is None:
+                bonus[key] += COOCCURRENCE_WEIGHT * weight
+        last, last_part = m, part
+    return tallies, bonus
 
 
 def _best_pair(ranked: list[tuple[str, _Tally]], bonus: dict[tuple[str, str], float]) -> Pair:
@@ -137,7 +145,7 @@ def _best_pair(ranked: list[tuple[str, _Tally]], bonus: dict[tuple[str, str], fl
     runner_up = scored[1][0] if len(scored) > 1 else 0.0
     margin = (total - runner_up) / (total + runner_up) if total > 0 else 0.0
     confidence = max(0.0, min(1.0, margin * min(1.0, weakest / FULL_SUPPORT)))
-    return Pair.model_construct(countries=codes, score=round(confidence, 3))
+    return Pair(countries=codes, score=round(confidence, 3))
 
 
 def _says_pair(folded: str, gazetteer: Gazetteer) -> bool:

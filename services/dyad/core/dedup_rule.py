@@ -27,7 +27,7 @@ import numpy.typing as npt
 from dyad.core.dedup_sig import NUM_PERM
 from dyad.core.models import DedupStatus
 
-NEAR_MATCHES = 18
+NEAR_MATCHES = 15
 CONTAIN_PCT = 70
 CONTAIN_MIN_SHINGLES = 25
 CONTAIN_MIN_MATCHES = 12

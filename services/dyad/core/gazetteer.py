@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from dyad.core.aliases import KINDS, Alias, Rules, case_of, script_of
+from dyad.core.aliases import KINDS, Alias, Ambiguity, Rules, case_of, script_of
 from dyad.core.matching import Index
 from dyad.core.text import fold, normalise, strip_accents
 
 __all__ = ["DATA_DIR", "Alias", "Gazetteer", "Rules"]
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
+CONFIRM_ONLY = Ambiguity()
 
 
 def _iter_entries(doc: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
@@ -53,7 +55,7 @@ class Gazetteer:
                 if len(key) >= 2 or alias.script == "han":
                     table.setdefault(key, []).append(alias)
         # Stricter case rules first: "US" (acronym) is tried before "us" would be.
-        ranked = {key: tuple(sorted(set(found), key=_priority)) for key, found in table.items()}
+        ranked = {key: _shared(sorted(set(found), key=_priority)) for key, found in table.items()}
         self.index = Index(ranked, rules.prefixes.get("arab", frozenset()), rules.veto_words)
         self.size = len(table)
 
@@ -70,6 +72,17 @@ class Gazetteer:
             versions.append(f"{path.stem}-{doc.get('version', '0')}")
             aliases.extend(_alias(*e, rules) for e in _iter_entries(doc))
         return cls(names, aliases, rules, "+".join(versions))
+
+
+def _shared(aliases: list[Alias]) -> tuple[Alias, ...]:
+    """A key that names places in several countries (القنيطرة: Quneitra in Syria and
+    Kenitra in Morocco) is resolved like an ambiguous alias: the country the rest of
+    the article supports, else the first."""
+    codes = tuple(dict.fromkeys(a.code for a in aliases))
+    if len(codes) == 1 or any(a.ambiguity for a in aliases):
+        return tuple(aliases)
+    shared = Ambiguity(codes=codes, support_free=True)
+    return tuple(replace(a, ambiguity=shared) for a in aliases)
 
 
 def _priority(alias: Alias) -> tuple[int, int, str, str]:
@@ -97,5 +110,6 @@ def _alias(code: str, kind: str, lang: str, text: str, rules: Rules) -> Alias:
         case=case_of(text),
         script=script,
         suffixes=frozenset(strip_accents(s) for s in suffixes) | suffixes,
-        ambiguity=rules.ambiguous.get(text),
+        # A province name only confirms a country the article names otherwise.
+        ambiguity=rules.ambiguous.get(text) or (CONFIRM_ONLY if kind == "region" else None),
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import mul
 from typing import Any
 
 FEATURES = (
@@ -41,7 +42,7 @@ class Tally:
     sentences: int = 0
     focus: int = 0
     best: float = 0.0
-    evidence: dict[str, float] = field(default_factory=dict)
+    terms: int = 0  # distinct matched texts
 
 
 def features(tallies: Mapping[int, Tally]) -> dict[int, list[float]]:
@@ -59,7 +60,7 @@ def features(tallies: Mapping[int, Tally]) -> dict[int, list[float]]:
             t.score / top,
             1.0 if t.score >= top else 0.0,
             log1p(t.sentences),
-            log1p(len(t.evidence)),
+            log1p(t.terms),
             min(t.best, 6.0) / 6.0,
             t.parts[0] / top_title,
             t.parts[1] / top_lead,
@@ -79,7 +80,7 @@ class Linear:
     prior: tuple[float, ...] = ()
 
     def __call__(self, sector: int, x: Sequence[float]) -> float:
-        z = self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True))
+        z: float = self.bias + sum(map(mul, self.weights, x))
         return z + self.prior[sector] if sector < len(self.prior) else z
 
     @classmethod

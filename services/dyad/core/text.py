@@ -49,6 +49,8 @@ _DROP_RE = re.compile(
 )
 # ZWNJ separates Persian morphemes ("بی‌توجهی"): a space keeps the word apart.
 _SPACE_RE = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200c\u2028\u2029\u202f\u205f\u3000]+")
+# Characters that end a word; in the scanned copy they all become spaces.
+SEPARATORS = "\n-('\"/«“„—–‘’[],.:;!?»”)*|•·"
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -81,6 +83,14 @@ def _replace_all(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
     return text
 
 
+def scan_form(folded: str) -> str:
+    """Word separators as spaces, offset for offset: the text the automaton scans."""
+    for ch in SEPARATORS:
+        if ch in folded:
+            folded = folded.replace(ch, " ")
+    return folded
+
+
 def strip_accents(text: str) -> str:
     """é -> e, ş -> s, ı -> i: the spelling scrapers and keyboards often fall back to."""
     decomposed = unicodedata.normalize("NFD", text.replace("ı", "i"))
@@ -102,7 +112,8 @@ class Document:
 
 
 def make_document(title: str, body: str) -> Document:
-    lines = [normalise(line) for line in body.split("\n")]
+    # One normalisation pass for the whole body (newlines survive it), then lines.
+    lines = [line.strip() for line in normalise(body).split("\n")]
     kept = strip_boilerplate(lines)
     removed = sum(map(len, lines)) - sum(map(len, kept))
     lead, rest = _split_lead("\n".join(kept))
@@ -130,7 +141,12 @@ def strip_boilerplate(lines: list[str]) -> list[str]:
 @cache
 def _markers() -> dict[str, tuple[str, ...]]:
     doc = json.loads(BOILERPLATE_FILE.read_text("utf-8"))
-    return {
+    markers = {
         kind: tuple(sorted({fold(normalise(p)) for p in doc[kind]}, key=len, reverse=True))
-        for kind in ("block", "glued", "share", "licence")
+        for kind in ("glued", "share", "licence")
     }
+    # Block headings are compared word by word, punctuation aside.
+    markers["block"] = tuple(
+        {" ".join(scan_form(fold(normalise(p))).split()) for p in doc["block"]}
+    )
+    return markers
