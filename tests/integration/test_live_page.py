@@ -23,7 +23,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 from dyad.adapters.broker import free_port
 from tests.integration.conftest import ROOT
 
-SHARED_SEEDS = Path("/work/shared/seeds/seeds.jsonl")
+# The shared seed articles sit beside the checkout when present; the demo corpus always runs.
+SHARED_SEEDS = Path(
+    os.environ.get("DYAD_SHARED_SEEDS", ROOT.parent / "shared" / "seeds" / "seeds.jsonl")
+)
 
 
 def _demo(seeds: Path, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
