@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service as DriverService
@@ -104,18 +105,20 @@ def _check_page(b: webdriver.Chrome, url: str) -> dict[str, Any]:
 
 
 def test_live_page_shows_the_demo_in_chromium(browser: webdriver.Chrome, tmp_path: Path) -> None:
-    for url, _ in _demo(ROOT / "seeds" / "seeds.jsonl", tmp_path):
+    """The demo corpus, plus the shared seed articles when that folder is present."""
+    seeds = tmp_path / "seeds.jsonl"
+    corpus = (ROOT / "seeds" / "seeds.jsonl").read_bytes()
+    shared = SHARED_SEEDS.read_bytes() if SHARED_SEEDS.exists() else b""
+    seeds.write_bytes(corpus.rstrip(b"\n") + b"\n" + shared)
+    for url, _ in _demo(seeds, tmp_path):
         seen = _check_page(browser, url)
         assert "IR-SY" in seen["heat"]
+        shared_ids = [orjson.loads(x)["id"] for x in shared.splitlines() if x.strip()]
+        titles = httpx.get(url + "/api/live", timeout=5).json()["events"]
+        assert len(seen["stats"]["recent"]) > 0 and titles
+        if shared_ids:
+            assert seen["stats"]["counts"]["in"] == len(corpus.splitlines()) + len(shared_ids)
         assert "dead letters" in browser.find_element(By.ID, "cards").text
         assert browser.find_elements(By.CSS_SELECTOR, "#dead-reasons td")
         if os.environ.get("DYAD_SCREENSHOT"):
             browser.save_screenshot(os.environ["DYAD_SCREENSHOT"])
-
-
-def test_live_page_shows_the_shared_seeds(browser: webdriver.Chrome, tmp_path: Path) -> None:
-    if not SHARED_SEEDS.exists():
-        pytest.skip("the shared seeds folder is absent")
-    for url, _ in _demo(SHARED_SEEDS, tmp_path):
-        seen = _check_page(browser, url)
-        assert "IR-SY" in seen["heat"]
