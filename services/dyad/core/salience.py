@@ -156,7 +156,7 @@ def _disambiguate(
     if code in supported:
         return code
     if amb.veto and found.vetoes:
-        return None
+        return amb.otherwise
     if amb.support_free or prev in rules.location_prev or _in_own_language(found, m, rules):
         return code
     if prev in rules.actor or nxt in rules.actor or _linked(found, i, rules):
