@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from dyad.adapters.dedup_local import LocalStore
@@ -16,6 +17,13 @@ def _fps(n: int, start: int = 0):  # type: ignore[no-untyped-def]
         text = words if i % 3 < 2 else words.replace(f"s{story}w7 ", "changed ")
         out.append(fingerprint(f"id{i}", f"https://o{i % 5}.example/{i}", f"o{i % 5}", text, i))
     return out
+
+
+def _die(store: LocalStore) -> None:
+    """What the kernel does at a kill -9: close the descriptors, nothing else."""
+    assert store.log is not None
+    os.close(store.log.fd)
+    os.close(store._lock_fd)
 
 
 def _files(root: Path, pattern: str) -> list[Path]:
@@ -42,7 +50,7 @@ async def test_restart_from_log_and_snapshot_decides_alike(tmp_path: Path) -> No
         got += await store.decide(fps[i : i + 25])
         await store.checkpoint()
     assert _files(tmp_path, "dedup/snap-*")
-    # a crash: no close; the next process replays the log after the snapshot
+    _die(store)  # the next process replays the log after the snapshot
     again = await _store(tmp_path, every=100)
     assert again.stats()["size"] == 200
     assert await again.decide(fps[150:200]) == got[150:200]  # redelivered
@@ -60,6 +68,7 @@ async def test_torn_log_tail_is_cut_and_replay_repeats(tmp_path: Path) -> None:
     store = await _store(tmp_path)
     first = await store.decide(fps[:40])
     await store.checkpoint()
+    _die(store)
     _tear(_files(tmp_path, "dedup/log-*.bin")[0])
     again = await _store(tmp_path)
     assert again.replayed == 40
@@ -73,3 +82,14 @@ async def test_other_capacity_starts_empty(tmp_path: Path) -> None:
     other = LocalStore(tmp_path, 7 * 86400, 800)
     await other.start()
     assert other.stats()["size"] == 0
+
+
+async def test_second_process_on_one_state_dir_is_refused(tmp_path: Path) -> None:
+    import pytest
+
+    first = await _store(tmp_path)
+    with pytest.raises(RuntimeError, match="another dyad process"):
+        await _store(tmp_path)
+    await first.close()
+    again = await _store(tmp_path)  # the lock went with the first store
+    await again.close()
