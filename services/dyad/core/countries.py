@@ -65,16 +65,26 @@ class CountryRecognizer:
 
 
 def _best_pair(ranked: list[tuple[str, Tally]], bonus: dict[tuple[str, str], float]) -> Pair:
-    """The pair with the highest joint score; confidence is its margin over the next one,
+    """The pair with the highest joint score; confidence is its margin over the next pair,
     damped when its weaker country has little evidence."""
     scored = []
     for (ca, a), (cb, b) in combinations(ranked[:CANDIDATES], 2):
         key = (ca, cb) if ca < cb else (cb, ca)
-        scored.append((a.score + b.score + bonus.get(key, 0.0), key, min(a.score, b.score)))
+        weaker = min(a.score, b.score)
+        # What joins the two can at most double the weaker one: a single mention in a list
+        # ("partners such as Tehran and Moscow") does not make a pair by itself.
+        scored.append((a.score + b.score + min(bonus.get(key, 0.0), weaker), key, weaker))
     scored.sort(key=lambda s: (-s[0], s[1]))
     total, codes, weakest = scored[0]
-    runner_up = scored[1][0] if len(scored) > 1 else 0.0
-    margin = (total - runner_up) / (total + runner_up) if total > 0 else 0.0
+    if len(scored) == 1:
+        margin = 1.0
+    else:
+        runner_up, other, _ = scored[1]
+        # Two pairs that share a country differ only by the other one: measure the margin
+        # on what differs, so a dominant shared country does not hide a clear choice.
+        shared = set(codes) & set(other)
+        common = dict(ranked)[shared.pop()].score if shared else 0.0
+        margin = (total - runner_up) / max(total - common, 1e-9)
     confidence = max(0.0, min(1.0, margin * min(1.0, weakest / FULL_SUPPORT)))
     return Pair(countries=codes, score=round(confidence, 3))
 
