@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -38,7 +39,10 @@ async def run(n: int, root: Path) -> None:
     snap_s = time.perf_counter() - t0
     await store.decide(fingerprints(tail, n - tail, seed=n))
     await store.checkpoint()
-    # no close(): the process dies here, as with kill -9
+    # no close(): the process dies here, as with kill -9 (the kernel closes its files)
+    assert store.log is not None
+    os.close(store.log.fd)
+    os.close(store._lock_fd)
     t0 = time.perf_counter()
     again = LocalStore(root, 7 * 86400, n)
     await again.start()

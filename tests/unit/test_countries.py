@@ -85,6 +85,15 @@ def test_ambiguous_words_count_when_context_says_so(
     assert present in codes(run(rec, title, body))
 
 
+def test_georgia_the_us_state_counts_for_the_united_states(rec: CountryRecognizer) -> None:
+    result = run(
+        rec,
+        "Mexican firms open plants in Atlanta, Georgia",
+        "Mexican exporters met buyers in Georgia and Texas on Monday.",
+    )
+    assert pair(result) == ("MX", "US")
+
+
 # --- matching details ------------------------------------------------------------------
 
 

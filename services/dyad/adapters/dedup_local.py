@@ -16,6 +16,8 @@ many records: with 1,000,000 entries the store is ready in a few seconds
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import shutil
 import time
 from collections.abc import Sequence
@@ -52,9 +54,22 @@ class LocalStore:
     async def start(self) -> None:
         await asyncio.to_thread(self._load)
 
+    def _lock(self) -> None:
+        """One process a state dir: two writers would interleave their logs."""
+        self._lock_fd = os.open(self.root / "LOCK", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._lock_fd)
+            raise RuntimeError(
+                f"{self.root} is used by another dyad process: give each instance its own "
+                "DYAD_STATE_DIR, or share the index with DYAD_DEDUP_BACKEND=redis"
+            ) from None
+
     def _load(self) -> None:
         t0 = time.perf_counter()
         self.root.mkdir(parents=True, exist_ok=True)
+        self._lock()
         for tmp in self.root.glob("tmp-*"):
             shutil.rmtree(tmp, ignore_errors=True)  # a snapshot cut short by a crash
         snap = latest_snapshot(self.root)
@@ -130,6 +145,7 @@ class LocalStore:
             await asyncio.to_thread(self._snapshot)
         self.log.close()
         self.log = None
+        os.close(self._lock_fd)  # closing the descriptor releases the lock
 
     def stats(self) -> dict[str, int | float | str]:
         return {

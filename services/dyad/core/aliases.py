@@ -34,6 +34,7 @@ class Ambiguity:
     codes: tuple[str, ...] = ()
     person: bool = False
     support_free: bool = False
+    otherwise: str | None = None  # the country meant when context refuses this one
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,7 @@ def _ambiguity(spec: dict[str, Any]) -> Ambiguity:
         codes=tuple(spec.get("codes", ())),
         person=bool(spec.get("person", False)),
         support_free=bool(spec.get("support_free", False)),
+        otherwise=spec.get("otherwise"),
     )
 
 
