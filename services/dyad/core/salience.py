@@ -71,7 +71,7 @@ def weigh(
     bonus: dict[tuple[str, str], float] = defaultdict(float)
     title_end, lead_end = bounds
     folded = found.folded
-    last: Match | None = None
+    last: Match | None = None  # the previous mention that counted
     last_code = last_part = ""
     for i, m in enumerate(matches):
         code = m.alias.code
@@ -97,13 +97,25 @@ def weigh(
             if item not in t.evidence:
                 t.evidence.append(item)
         if last is not None and last_code != code and last_part == part:
-            key = (last_code, code) if last_code < code else (code, last_code)
-            if connected(folded, last, m, rules):
-                bonus[key] += LINK_WEIGHT * weight
-            elif _SENTENCE_END.search(folded, last.end, m.start) is None:
-                bonus[key] += COOCCURRENCE_WEIGHT * weight
+            _join(bonus, folded, (last, last_code), (m, code), weight, rules)
         last, last_code, last_part = m, code, part
     return tallies, bonus
+
+
+def _join(
+    bonus: dict[tuple[str, str], float],
+    folded: str,
+    a: tuple[Match, str],
+    b: tuple[Match, str],
+    weight: float,
+    rules: Rules,
+) -> None:
+    """Two neighbouring mentions of different countries: a link, or one sentence."""
+    key = (a[1], b[1]) if a[1] < b[1] else (b[1], a[1])
+    if connected(folded, a[0], b[0], rules):
+        bonus[key] += LINK_WEIGHT * weight
+    elif _SENTENCE_END.search(folded, a[0].end, b[0].start) is None:
+        bonus[key] += COOCCURRENCE_WEIGHT * weight
 
 
 def _read(
