@@ -9,6 +9,8 @@
   weighs more; one next to a passing word ("US sanctions", "US-led") weighs less.
 - Two mentions joined by a connector ("Iran and Syria", "Iran-Syria", "Tehran-
   Damascus", "إيران وسوريا") link the two countries: links decide the pair.
+- Each country's score sums its mentions: where (title > lead > body) x kind of
+  alias x role; `weigh` does it all in one pass over the matches.
 """
 
 from __future__ import annotations
