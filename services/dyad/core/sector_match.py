@@ -59,6 +59,7 @@ def tally(
     bounds = [t.find("\x01"), t.find("\x01", t.find("\x01") + 1), len(t)]
     tallies: dict[int, Tally] = {}
     seen: dict[str, int] = {}
+    seen_get = seen.get
     first: Evidence = {}
     found: list[Hit] = []
     part = 0
@@ -66,28 +67,30 @@ def tally(
 
     def settle(hits: list[Hit]) -> None:
         local: dict[int, float] = {}
+        get = local.get
         for start, stop, (sector, weight, term, _) in hits:
-            n = seen.get(term, 0)
+            n = seen_get(term, 0)
             seen[term] = n + 1
             if n == 0:
                 first[term] = (sector, weight, t[start + 1 : stop])
             if n < steps:
-                local[sector] = local.get(sector, 0.0) + weight * decay[n]
+                local[sector] = get(sector, 0.0) + weight * decay[n]
         if not local:
             return
         damp = 1.0 if len(local) <= list_size else list_size / len(local)
         top = max(local.values())
-        for sector, weight in local.items():
+        for sector, raw in local.items():
+            weight = raw * damp
             tally = tallies.get(sector)
             if tally is None:
                 tally = tallies[sector] = Tally()
-            tally.parts[part] += weight * damp
-            if weight * damp > tally.best:
-                tally.best = weight * damp
-            if weight * damp >= full:
+            tally.parts[part] += weight
+            if weight > tally.best:
+                tally.best = weight
+            if weight >= full:
                 tally.sentences += 1
                 # The sentence is about this sector: it carries the most weight there.
-                tally.focus += weight >= top
+                tally.focus += raw >= top
 
     next_break = t.find("\n")
     # Leftmost-longest matches: a phrase hides the words inside it ("power plant"
@@ -103,7 +106,8 @@ def tally(
             while 0 <= bounds[part] <= start:
                 part += 1
         stop = end + 1
-        if t[stop] == " " or t[stop] == "\n":  # the word ends with the key: every sense fits
+        after = t[stop]
+        if after == " " or after == "\n":  # the word ends with the key: every sense fits
             for entry in entries:
                 found.append((start, stop, entry))
             continue
