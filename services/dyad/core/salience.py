@@ -44,6 +44,8 @@ PART_WEIGHT = {"title": 3.0, "lead": 2.0, "body": 1.0}
 LINK_WEIGHT = 2.0
 COOCCURRENCE_WEIGHT = 0.5
 MAX_EVIDENCE = 5
+# Mentions further apart than this are not taken to share a sentence.
+MAX_SENTENCE_GAP = 250
 _SENTENCE_END = re.compile(r"[.!?؟。\n]")
 
 
@@ -76,9 +78,10 @@ def weigh(
     last: Match | None = None  # the previous mention that counted
     last_code = last_part = ""
     for i, m in enumerate(matches):
-        code = m.alias.code
+        start, end, alias, _ = m
+        code = alias.code
         t = tallies.get(code)
-        if m.alias.ambiguity is None and t is not None and t.read >= CONTEXT_MENTIONS:
+        if t is not None and t.read >= CONTEXT_MENTIONS and alias.ambiguity is None:
             role = t.roles / t.read
         else:
             resolved = _read(found, i, supported, text, rules)
@@ -90,16 +93,17 @@ def weigh(
                 t = tallies[code] = Tally()
             t.read += 1
             t.roles += role
-        part = "title" if m.start < title_end else "lead" if m.start < lead_end else "body"
+        part = "title" if start < title_end else "lead" if start < lead_end else "body"
         weight = PART_WEIGHT[part]
-        t.score += weight * KIND_WEIGHT[m.alias.kind] * role
+        t.score += weight * KIND_WEIGHT[alias.kind] * role
         t.mentions += 1
         if len(t.evidence) < MAX_EVIDENCE:
-            item = (text[m.start : m.end], part)
+            item = (text[start:end], part)
             if item not in t.evidence:
                 t.evidence.append(item)
-        if last is not None and last_code != code and last_part == part:
-            _join(bonus, folded, (last, last_code), (m, code), weight, rules)
+        if last_code != code and last_part == part and last is not None:
+            if start - last.end <= MAX_SENTENCE_GAP:
+                _join(bonus, folded, (last, last_code), (m, code), weight, rules)
         last, last_code, last_part = m, code, part
     return tallies, bonus
 
