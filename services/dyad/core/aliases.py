@@ -35,6 +35,7 @@ class Ambiguity:
     person: bool = False
     support_free: bool = False
     otherwise: str | None = None  # the country meant when context refuses this one
+    confirm_only: bool = False  # counts only for a country the article names otherwise
 
 
 @dataclass(frozen=True, slots=True)

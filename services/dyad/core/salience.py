@@ -173,6 +173,8 @@ def _disambiguate(
         return None
     if code in supported:
         return code
+    if amb.confirm_only:
+        return None
     if amb.veto and found.vetoes:
         return amb.otherwise
     if amb.support_free or prev in rules.location_prev or _in_own_language(found, m, rules):
