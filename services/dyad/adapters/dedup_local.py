@@ -44,7 +44,8 @@ class LocalStore:
         self.root = Path(root) / "dedup"
         self.window_s, self.max_entries = window_s, max_entries
         self.snapshot_every = snapshot_every
-        self.index = CompactIndex(window_s, max_entries)
+        # a placeholder until start(): a snapshot, or a fresh index, takes its place
+        self.index = CompactIndex(window_s, max_entries, fill=False)
         self.records = 0  # fingerprints logged since the very start
         self.snap_records = 0  # records covered by the latest snapshot
         self.log: LogWriter | None = None
@@ -76,10 +77,12 @@ class LocalStore:
         loaded = load_snapshot(snap, self.window_s) if snap else None
         if loaded and loaded[0].capacity == self.max_entries:
             self.index, self.snap_records = loaded
-        elif snap:
-            log.warning("dedup_snapshot_ignored", path=str(snap), reason="format or capacity")
-            self.snap_records = 0
-            self._remove_segments(drop_all=True)
+        else:
+            self.index = CompactIndex(self.window_s, self.max_entries)
+            if snap:
+                log.warning("dedup_snapshot_ignored", path=str(snap), reason="format or capacity")
+                self.snap_records = 0
+                self._remove_segments(drop_all=True)
         self.records = self.snap_records
         for seg in self._segments():
             for fp, decision in read_log(seg):
