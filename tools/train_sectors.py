@@ -34,7 +34,7 @@ def dataset(clf: SectorClassifier, rows: list[dict]) -> list[dict]:
     ids = clf.taxonomy.ids
     out = []
     for row in rows:
-        tallies, _ = clf.tallies(make_document(row["title"], row["body"]))
+        tallies = clf.candidates(clf.tallies(make_document(row["title"], row["body"]))[0])
         feats = features(tallies) if tallies else {}
         # Features, then one column per sector: the fitted weights there are its prior.
         x = np.zeros((len(feats), len(FEATURES) + len(ids)))

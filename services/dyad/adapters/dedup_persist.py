@@ -180,11 +180,14 @@ def load_snapshot(path: Path, window_s: float) -> tuple[CompactIndex, int] | Non
     meta = json.loads((path / "meta.json").read_text())
     if meta.get("format") != FORMAT:
         return None
-    index = CompactIndex(window_s, meta["capacity"])
+    index = CompactIndex(window_s, meta["capacity"], fill=False)
     s = index.s
 
     def load(name: str) -> np.ndarray[Any, Any]:
-        return np.load(path / f"{name}.npy", allow_pickle=False)
+        # copy-on-write maps: ready at once, pages come in from the page cache
+        # as they are touched, and the snapshot files are never written
+        mapped = np.load(path / f"{name}.npy", mmap_mode="c", allow_pickle=False)
+        return mapped.view(np.ndarray)  # a plain array: np.memmap indexing is slow
 
     for name in _column_names():
         setattr(s, name, load(name))

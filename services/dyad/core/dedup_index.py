@@ -37,7 +37,9 @@ _REV_NONE, _REV_SELF, _REV_OTHER = 0, 1, 2
 class CompactIndex:
     """Check-and-insert over a bounded ring; `decide` keeps input order."""
 
-    def __init__(self, window_s: float = 7 * 86400, max_entries: int = 1_000_000) -> None:
+    def __init__(
+        self, window_s: float = 7 * 86400, max_entries: int = 1_000_000, fill: bool = True
+    ) -> None:
         self.capacity = self.max_entries = int(max_entries)
         self.window_s = float(window_s)
         self.next_seq = 0  # insertion number of the next entry
@@ -46,7 +48,7 @@ class CompactIndex:
         self.evictions = 0  # dropped for the cap
         self.expired = 0  # dropped for the window
         self.counts = {"unique": 0, "exact": 0, "near": 0, "revisions": 0, "redeliveries": 0}
-        self.s = Slots(self.capacity)
+        self.s = Slots(self.capacity, fill)  # fill=False: a snapshot provides the arrays
         self.revised_from: dict[int, str] = {}  # seq -> the id an url revision revised
 
     def __len__(self) -> int:

@@ -23,10 +23,12 @@ I32 = npt.NDArray[np.int32]
 class Chains:
     """A chained hash table from 64-bit keys to slots (see the module docstring)."""
 
-    def __init__(self, slots: int, bits: int, ways: int = 1) -> None:
+    def __init__(self, slots: int, bits: int, ways: int = 1, fill: bool = True) -> None:
         self.mask = (1 << bits) - 1
-        self.head: I32 = np.full((ways, 1 << bits), -1, dtype=np.int32)
-        self.nxt: I32 = np.full((slots, ways), -1, dtype=np.int32)
+        # fill=False: the arrays are about to be replaced by a snapshot's
+        shape_head, shape_nxt = ((ways, 1 << bits), (slots, ways)) if fill else ((1, 1), (1, 1))
+        self.head: I32 = np.full(shape_head, -1, dtype=np.int32)
+        self.nxt: I32 = np.full(shape_nxt, -1, dtype=np.int32)
         self.views()
 
     def views(self) -> None:
@@ -68,20 +70,21 @@ COLUMNS: dict[str, tuple[type[np.generic], int]] = {
 class Slots:
     """All per-slot arrays, the id arenas and the lookup tables of one index."""
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, fill: bool = True) -> None:
         self.n = n
         for name, (dtype, cols) in COLUMNS.items():
             shape = (n, cols) if cols > 1 else (n,)
             setattr(self, name, np.zeros(shape, dtype=dtype))
-        self.seq[:] = -1
+        if fill:
+            self.seq[:] = -1
         self.ids = IdArena(n, 32)  # the article ids
         self.firsts = IdArena(n, 8)  # the story's first id, for duplicates and revisions
-        self.by_id = Chains(n, bits_for(n, 1.0))
-        self.by_content = Chains(n, bits_for(n, 1.0))
-        self.by_url = Chains(n, bits_for(n, 1.0))
-        self.by_cluster = Chains(n, bits_for(n, 1.0))
+        self.by_id = Chains(n, bits_for(n, 1.0), 1, fill)
+        self.by_content = Chains(n, bits_for(n, 1.0), 1, fill)
+        self.by_url = Chains(n, bits_for(n, 1.0), 1, fill)
+        self.by_cluster = Chains(n, bits_for(n, 1.0), 1, fill)
         # four slots a bucket on average: the heads cost 32 MB a million, not 128
-        self.by_band = Chains(n, bits_for(n, 4.0), BANDS)
+        self.by_band = Chains(n, bits_for(n, 4.0), BANDS, fill)
         self.views()
 
     seq: npt.NDArray[np.int64]

@@ -24,7 +24,7 @@ from dyad.core.text import fold, normalise, strip_accents
 __all__ = ["DATA_DIR", "Alias", "Gazetteer", "Rules"]
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
-CONFIRM_ONLY = Ambiguity()
+CONFIRM_ONLY = Ambiguity(confirm_only=True)
 
 
 def _iter_entries(doc: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:

@@ -42,6 +42,9 @@ def _frequency_order(key: str) -> list[int]:
     return [_RANK.get(ch, 1000 + ord(ch)) for ch in key]
 
 
+_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (hot path)
+
+
 class Match(NamedTuple):
     start: int
     end: int  # after any allowed ending
@@ -87,7 +90,8 @@ class Index:
             # A trie node finds its child by a linear scan in insertion order: inserting keys
             # with common letters first makes the usual lookups short.
             for key in sorted(keys, key=_frequency_order):
-                automaton.add_word(key, keys[key])
+                length, pre, aliases = keys[key]
+                automaton.add_word(key, (length, pre, aliases, _shorter(keys, key, pre)))
             if keys:
                 automaton.make_automaton()
                 self.automata[script] = automaton
@@ -100,6 +104,19 @@ class Index:
         return [s for s in found if s in self.automata]
 
 
+def _shorter(
+    keys: dict[str, tuple[int, int, tuple[Alias, ...]]], key: str, pre: int
+) -> tuple[tuple[int, tuple[Alias, ...]], ...]:
+    """Shorter keys that start like `key` (same prefix), longest first: what to try when
+    `key` matched but failed on what follows it."""
+    found = []
+    for k in range(len(key) - 1, pre + 1, -1):
+        other = keys.get(key[:k])
+        if other is not None and other[2] and other[1] == pre:
+            found.append((k, other[2]))
+    return tuple(found)
+
+
 def find(index: Index, text: str) -> Found:
     folded = fold(text)
     scan = " " + scan_form(folded)
@@ -107,13 +124,14 @@ def find(index: Index, text: str) -> Found:
     persian = not folded.isascii() and any(ch in folded for ch in _PERSIAN_LETTERS)
     matches: list[Match] = []
     vetoes: set[str] = set()
-    for script in index.scripts(folded):
+    scripts = index.scripts(folded)
+    for script in scripts:
         automaton = index.automata[script]
         if script == "han":
             matches.extend(_find_cjk(automaton, folded))
         else:
             _find_spaced(automaton, text, folded, scan, persian, matches, vetoes)
-    if len(index.scripts(folded)) > 1:
+    if len(scripts) > 1:
         matches.sort()
     return Found(folded, scan, matches, vetoes)
 
@@ -128,7 +146,7 @@ def _find_spaced(
     vetoes: set[str],
 ) -> None:
     n = len(folded)
-    for last, (length, pre, aliases) in automaton.iter_long(scan):
+    for last, (length, pre, aliases, shorter) in automaton.iter_long(scan):
         start = last - length + 1  # index in `folded` of the word (prefix included)
         if not pre and aliases and (last == n or not folded[last].isalnum()):
             # Fast path, most hits: a whole word, no prefix, no ending: only case to check.
@@ -136,10 +154,11 @@ def _find_spaced(
                 if alias.case == "any" or (
                     text[start].isupper() if alias.case == "title" else text[start:last].isupper()
                 ):
-                    matches.append(Match(start, last, alias, ""))
+                    matches.append(_new(Match, (start, last, alias, "")))
                     break
             else:
-                _find_shorter(automaton, text, folded, scan, start, length, 0, matches)
+                if shorter:
+                    _find_shorter(text, folded, start, 0, shorter, matches)
             continue
         if not aliases:  # a context word that vetoes an ambiguous alias ("Atlanta")
             vetoes.add(folded[start:last])
@@ -149,36 +168,32 @@ def _find_spaced(
         match = _fit(text, folded, start + pre, last, aliases, folded[start : start + pre], n)
         if match is not None:
             matches.append(match)
-        else:
-            _find_shorter(automaton, text, folded, scan, start, length, pre, matches)
+        elif shorter:
+            _find_shorter(text, folded, start, pre, shorter, matches)
 
 
 def _find_shorter(
-    automaton: ahocorasick.Automaton,
     text: str,
     folded: str,
-    scan: str,
     start: int,
-    length: int,
     pre: int,
+    shorter: tuple[tuple[int, tuple[Alias, ...]], ...],
     matches: list[Match],
 ) -> None:
     """The longest key failed on what follows it ("الإيرانية" is not "ایرانی" + "ه" for a
     name): a shorter key at the same place may still fit ("ایران" + "یه")."""
-    for k in range(length - 1, pre + 1, -1):
-        shorter = automaton.get(scan[start : start + k], None)
-        if shorter is not None and shorter[2] and shorter[1] == pre:
-            prefix = folded[start : start + pre]
-            match = _fit(text, folded, start + pre, start + k - 1, shorter[2], prefix, len(folded))
-            if match is not None:
-                matches.append(match)
-                return
+    prefix = folded[start : start + pre]
+    for k, aliases in shorter:
+        match = _fit(text, folded, start + pre, start + k - 1, aliases, prefix, len(folded))
+        if match is not None:
+            matches.append(match)
+            return
 
 
 def _find_cjk(automaton: ahocorasick.Automaton, folded: str) -> list[Match]:
     return [
         Match(last - length + 1, last + 1, aliases[0], "")
-        for last, (length, _, aliases) in automaton.iter_long(folded)
+        for last, (length, _, aliases, _) in automaton.iter_long(folded)
     ]
 
 

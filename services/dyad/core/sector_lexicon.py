@@ -45,7 +45,6 @@ class Entry(NamedTuple):
     weight: float
     term: str
     endings: frozenset[str]
-    covers: bool  # a phrase or a neutral span: the terms inside it do not count
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,8 +164,9 @@ class Taxonomy:
         self.keys = len(table)
         self.automaton = ahocorasick.Automaton()
         for key, entries in table.items():
-            covers = any(e.covers for e in entries)
-            self.automaton.add_word(key, (len(key), tuple(entries), covers))
+            # A neutral key ("trade union", Arabic "بطاقة" card) matches and counts nothing.
+            senses = () if any(e.sector == NEUTRAL for e in entries) else tuple(entries)
+            self.automaton.add_word(key, (len(key), senses))
         self.automaton.make_automaton()
 
     @classmethod
@@ -224,8 +224,7 @@ def _add(
 ) -> None:
     keys, endings = morphology.expand(term, lang)
     canonical = term.replace("*", "").replace("+", "")
-    covers = sector == NEUTRAL or len(term.split()) > 1
-    entry = Entry(sector, weight, canonical, endings, covers)
+    entry = Entry(sector, weight, canonical, endings)
     for key in keys:
         bucket = table.setdefault(key, [])
         # One sense per sector and key: a later file overrides an earlier weight.

@@ -10,9 +10,9 @@ sentences. This is the hot path: tuples, no per-match objects.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-from dyad.core.sector_lexicon import ANY, NEUTRAL, Entry, Taxonomy
+from dyad.core.sector_lexicon import ANY, Entry, Taxonomy
+from dyad.core.sector_model import Tally
 
 # One C-level pass on UTF-8 bytes: sentence ends become a newline token, line
 # breaks and other ASCII punctuation a space (a multi-character pattern would
@@ -28,6 +28,7 @@ _WIDE = {"؟": " \n ", "؛": " \n ", "…": " \n ", "。": " \n "} | dict.fromke
 _CASELESS = re.compile("[\u0600-\u06ff]")
 
 Hit = tuple[int, int, Entry]  # start, stop (end of the word), entry
+Evidence = dict[str, tuple[int, float, str]]  # term -> (sector, weight, first matched text)
 _PART_BREAK = " . \x01 "  # between headline, lead and body: ends a sentence, marks the part
 
 
@@ -45,28 +46,70 @@ def prepare(text: str) -> str:
     return f" {t.encode().translate(_ASCII_TABLE).decode()} \n "
 
 
-def sentences(taxonomy: Taxonomy, parts: tuple[str, ...]) -> Iterator[tuple[int, str, list[Hit]]]:
-    """(part index, joined text, accepted hits) for every sentence with a term in it."""
+def tally(
+    taxonomy: Taxonomy, parts: tuple[str, ...], decay: list[float], list_size: int, full: float
+) -> tuple[dict[int, Tally], Evidence]:
+    """Per-sector tallies of one article and, per term, its first matched text.
+
+    A term's gain is its weight x decay[n] for its n-th repeat x list damping
+    (a sentence naming more than `list_size` sectors is an enumeration). One
+    loop over the automaton's matches; a sentence is settled when the next starts.
+    """
     t = prepare(_PART_BREAK.join(parts))
     bounds = [t.find("\x01"), t.find("\x01", t.find("\x01") + 1), len(t)]
+    tallies: dict[int, Tally] = {}
+    seen: dict[str, int] = {}
+    seen_get = seen.get
+    first: Evidence = {}
     found: list[Hit] = []
-    part, covered = 0, False
+    part = 0
+    steps = len(decay)
+
+    def settle(hits: list[Hit]) -> None:
+        local: dict[int, float] = {}
+        get = local.get
+        for start, stop, (sector, weight, term, _) in hits:
+            n = seen_get(term, 0)
+            seen[term] = n + 1
+            if n == 0:
+                first[term] = (sector, weight, t[start + 1 : stop])
+            if n < steps:
+                local[sector] = get(sector, 0.0) + weight * decay[n]
+        if not local:
+            return
+        damp = 1.0 if len(local) <= list_size else list_size / len(local)
+        top = max(local.values())
+        for sector, raw in local.items():
+            weight = raw * damp
+            tally = tallies.get(sector)
+            if tally is None:
+                tally = tallies[sector] = Tally()
+            tally.parts[part] += weight
+            if weight > tally.best:
+                tally.best = weight
+            if weight >= full:
+                tally.sentences += 1
+                # The sentence is about this sector: it carries the most weight there.
+                tally.focus += raw >= top
+
     next_break = t.find("\n")
-    for end, (length, entries, covers) in taxonomy.automaton.iter(t):
+    # Leftmost-longest matches: a phrase hides the words inside it ("power plant"
+    # over "power"), a neutral span ("trade union") hides them and counts nothing.
+    for end, (length, entries) in taxonomy.automaton.iter_long(t):
         start = end - length + 1
-        if start > next_break:  # a new sentence: hand over the last one
+        if start > next_break:  # a new sentence: settle the last one
             if found:
-                yield part, t, _uncovered(found) if covered else found
-                found, covered = [], False
+                settle(found)
+                found = []
             while 0 <= next_break < start:
                 next_break = t.find("\n", next_break + 1)
             while 0 <= bounds[part] <= start:
                 part += 1
         stop = end + 1
-        if t[stop] == " " or t[stop] == "\n":  # the word ends with the key: every sense fits
+        after = t[stop]
+        if after == " " or after == "\n":  # the word ends with the key: every sense fits
             for entry in entries:
                 found.append((start, stop, entry))
-            covered = covered or covers
             continue
         stop = t.find(" ", stop)
         cut = t.find("\n", end + 1, stop)
@@ -76,22 +119,6 @@ def sentences(taxonomy: Taxonomy, parts: tuple[str, ...]) -> Iterator[tuple[int,
         for entry in entries:
             if entry.endings is ANY or suffix in entry.endings:
                 found.append((start, stop, entry))
-                covered = covered or entry.covers
     if found:
-        yield part, t, _uncovered(found) if covered else found
-
-
-def _uncovered(hits: list[Hit]) -> list[Hit]:
-    """Drop terms inside a longer phrase or inside a neutral span ('trade union'), and neutrals."""
-    for c in [h for h in hits if h[2].covers]:
-        c_start, c_stop, c_entry = c
-        neutral = c_entry.sector == NEUTRAL
-        hits = [
-            h
-            for h in hits
-            if h is c
-            or h[0] < c_start
-            or h[1] > c_stop
-            or not (neutral or c_stop - c_start > h[1] - h[0])
-        ]
-    return [h for h in hits if h[2].sector != NEUTRAL]
+        settle(found)
+    return tallies, first

@@ -121,6 +121,7 @@ class SectorModel:
             return {}, None
         feats = features(tallies)
         probs = {s: _sigmoid(self.include(s, x)) for s, x in feats.items()}
-        primary = max(feats, key=lambda s: (self.primary(s, feats[s]), -s))
+        ranks = {s: self.primary(s, x) for s, x in feats.items()}
+        primary = max(ranks, key=lambda s: (ranks[s], -s))
         kept = {s: p for s, p in probs.items() if p >= self.threshold or s == primary}
         return kept, primary

@@ -48,7 +48,10 @@ _DROP_RE = re.compile(
     "\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff]"
 )
 # ZWNJ separates Persian morphemes ("بی‌توجهی"): a space keeps the word apart.
-_SPACE_RE = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200c\u2028\u2029\u202f\u205f\u3000]+")
+_WS = "[ \t\r\f\v\u00a0\u1680\u2000-\u200c\u2028\u2029\u202f\u205f\u3000]"
+_OTHER_WS = "[\t\r\f\v\u00a0\u1680\u2000-\u200c\u2028\u2029\u202f\u205f\u3000]"
+# Runs of blanks become one space; a lone plain space is left alone (most of them: fast).
+_SPACE_RE = re.compile(f" {_WS}+|{_OTHER_WS}{_WS}*")
 # Characters that end a word; in the scanned copy they all become spaces.
 SEPARATORS = "\n-('\"/«“„—–‘’[],.:;!?»”)*|•·"
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
