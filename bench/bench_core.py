@@ -7,7 +7,7 @@ parse, document (normalise, boilerplate), fingerprint, dedup decide, countries,
 sectors, event id, event build, serialisation; "other" is the rest of the total.
 
     python bench/bench_core.py            # quick: 5,000 articles
-    python bench/bench_core.py --full     # 50,000 articles, best of 3
+    python bench/bench_core.py --full     # 20,000 articles, best of 3
 """
 
 from __future__ import annotations
@@ -163,14 +163,14 @@ def report(fig: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--full", action="store_true", help="50,000 articles, best of 3")
+    p.add_argument("--full", action="store_true", help="20,000 articles, best of 3")
     p.add_argument("--tiny", action="store_true", help="a few hundred articles (smoke test)")
     p.add_argument("-n", type=int, help="number of articles")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--batch", type=int, default=500)
     p.add_argument("--json", help="also write the figures to this file")
     args = p.parse_args(argv)
-    n = args.n or (300 if args.tiny else 50_000 if args.full else 5_000)
+    n = args.n or (300 if args.tiny else 20_000 if args.full else 5_000)
     fig = measure(n, args.seed, args.batch, repeats=3 if args.full else 1)
     report(fig)
     common.emit(fig, args.json)

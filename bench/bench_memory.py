@@ -7,7 +7,7 @@ sampled against the number of articles it has committed. After the index is
 full, RSS should stay flat: growth in the second half is the figure to watch.
 
     python bench/bench_memory.py            # 20,000 articles
-    python bench/bench_memory.py --full     # 200,000 articles
+    python bench/bench_memory.py --full     # 100,000 articles
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ async def bench(bootstrap: str, args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--full", action="store_true", help="200,000 articles")
+    p.add_argument("--full", action="store_true", help="100,000 articles")
     p.add_argument("--tiny", action="store_true", help="a few hundred articles (smoke test)")
     p.add_argument("-n", type=int)
     p.add_argument("--index-cap", type=int, help="DYAD_DEDUP_MAX_ENTRIES (default n/4)")
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--bootstrap")
     p.add_argument("--json")
     args = p.parse_args(argv)
-    args.n = args.n or (400 if args.tiny else 200_000 if args.full else 20_000)
+    args.n = args.n or (400 if args.tiny else 100_000 if args.full else 20_000)
     with ExitStack() as stack:
         bootstrap = args.bootstrap or stack.enter_context(EmbeddedBroker()).bootstrap
         fig = asyncio.run(bench(bootstrap, args))
