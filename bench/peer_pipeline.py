@@ -194,10 +194,10 @@ def throughput(values: list[bytes]) -> float:
     for v in values[: min(200, len(values))]:  # warm up on a throwaway instance
         peer.process(v)
     peer = PeerPipeline()
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time, as bench_core: fair on a shared machine
     for v in values:
         peer.process(v)
-    return len(values) / (time.perf_counter() - started)
+    return len(values) / (time.process_time() - started)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
