@@ -73,6 +73,7 @@ async def run_one(
     )
     log_path = workdir / f"{c.name}-{topics.group}.log"
     broker_cpu0 = cpu_seconds(broker_pid) if broker_pid else 0.0
+    load_before = round(os.getloadavg()[0], 2)  # other work on the machine skews the figures
     with log_path.open("wb") as log:
         started = time.time()
         proc = subprocess.Popen(  # noqa: ASYNC220 - started once, polled
@@ -109,6 +110,7 @@ async def run_one(
         "steady_articles_per_s": round((rb.count - 1) / span),
         "cpu_s": round(cpu, 1),
         "broker_cpu_s": round(broker_cpu, 1) if broker_cpu is not None else None,
+        "load_avg_1m": [load_before, round(os.getloadavg()[0], 2)],
     }
 
 
