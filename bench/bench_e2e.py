@@ -19,6 +19,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -53,6 +55,40 @@ PEER = Contender(
 )
 
 
+def profiled(cmd: list[str], out: Path) -> list[str]:
+    """The command under py-spy (helper processes too), writing folded stacks to `out`."""
+    exe = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    return [
+        exe,
+        "record",
+        "--format",
+        "raw",
+        "-r",
+        "100",
+        "--subprocesses",
+        "-o",
+        str(out),
+        "--",
+    ] + cmd
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(x) for x in path.read_text().split()] if path.exists() else []
+
+
+def print_profile(path: Path, top: int = 15) -> None:
+    from profile_core import fold
+
+    own, total, samples = fold(path.read_text("utf-8"))
+    print(f"dyad profile: {samples:,} samples; self time:")
+    for f, c in own.most_common(top):
+        print(f"  {c / samples * 100:5.1f}%  {f}")
+    print("total time, dyad functions:")
+    for f, c in total.most_common(top):
+        print(f"  {c / samples * 100:5.1f}%  {f}")
+
+
 async def run_one(
     c: Contender,
     bootstrap: str,
@@ -62,6 +98,7 @@ async def run_one(
     extra_env: dict[str, str],
     workdir: Path,
     broker_pid: int | None,
+    profile: Path | None = None,
 ) -> dict[str, Any]:
     topics = await kafka_util.make_topics(bootstrap, input_topic, partitions, c.name)
     env = common.service_env(
@@ -76,20 +113,23 @@ async def run_one(
     load_before = round(os.getloadavg()[0], 2)  # other work on the machine skews the figures
     with log_path.open("wb") as log:
         started = time.time()
+        cmd = profiled(c.cmd, profile) if profile else c.cmd
         proc = subprocess.Popen(  # noqa: ASYNC220 - started once, polled
-            c.cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=common.ROOT
+            cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=common.ROOT
         )
         try:
             await kafka_util.wait_committed(bootstrap, topics.group, input_topic, target, proc)
-            cpu = cpu_seconds(proc.pid)
+            cpu = cpu_seconds(proc.pid) if not profile else float("nan")
             broker_cpu = cpu_seconds(broker_pid) - broker_cpu0 if broker_pid else None
         except Exception:
             print(log_path.read_text("utf-8", "replace")[-3000:], file=sys.stderr)
             raise
         finally:
-            proc.terminate()
+            # Under py-spy, stop dyad itself: py-spy then writes its stacks and exits.
+            for pid in children(proc.pid) if profile else [proc.pid]:
+                os.kill(pid, signal.SIGTERM)
             try:
-                proc.wait(20)
+                proc.wait(30)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(5)
@@ -134,11 +174,15 @@ async def bench(args: argparse.Namespace, bootstrap: str, broker_pid: int | None
         if args.peer_n:
             runs.append((PEER, min(args.peer_n, args.n)))
         for c, target in runs:
+            profile = Path(tmp) / "dyad.stacks" if args.profile and c is DYAD else None
             res = await run_one(
-                c, bootstrap, input_topic, args.partitions, target, extra_env, Path(tmp), broker_pid
-            )
+                c, bootstrap, input_topic, args.partitions, target, extra_env, Path(tmp),
+                broker_pid, profile,
+            )  # fmt: skip
             fig[c.name] = res
             print(f"{c.name:<6} {res}", flush=True)
+            if profile is not None:
+                print_profile(profile)
     fig["ratio_dyad_over_limit"] = round(
         fig["dyad"]["articles_per_s"] / fig["limit"]["articles_per_s"], 3
     )
@@ -163,6 +207,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--bootstrap", help="use this broker instead of starting tansu")
     p.add_argument("--env", action="append", default=[], help="KEY=VALUE for both loops")
+    p.add_argument("--profile", action="store_true", help="run dyad under py-spy, print the top")
     p.add_argument("--json")
     args = p.parse_args(argv)
     args.n = args.n or (200 if args.tiny else 100_000 if args.full else 20_000)
