@@ -125,9 +125,13 @@ class SectorModel:
         """P(included) per kept sector, and the primary sector (always kept)."""
         if not tallies:
             return {}, None
-        feats = features(tallies)
-        probs = {s: _sigmoid(self.include(s, x)) for s, x in feats.items()}
-        ranks = {s: self.primary(s, x) for s, x in feats.items()}
-        primary = max(ranks, key=lambda s: (ranks[s], -s))
+        inc, pri = self.include, self.primary
+        probs: dict[int, float] = {}
+        best, primary = -math.inf, -1
+        for s, x in features(tallies).items():
+            probs[s] = _sigmoid(inc(s, x))
+            z = pri(s, x)
+            if z > best or (z == best and s < primary):
+                best, primary = z, s
         kept = {s: p for s, p in probs.items() if p >= self.threshold or s == primary}
         return kept, primary
