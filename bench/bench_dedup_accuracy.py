@@ -11,6 +11,7 @@ strongest false pair that the number veto does not already stop.
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -62,6 +63,27 @@ def main() -> None:
             flag = " <- chosen" if (k, near) == chosen else ""
             print(f"  near >= {near:2d}: precision {s.precision:.4f} recall {s.recall:.4f}{flag}")
     dedup_sig.SHINGLE, dedup_rule.NEAR_MATCHES = chosen
+    ledes(ev, articles)
+
+
+def ledes(ev, articles) -> None:  # type: ignore[no-untyped-def]
+    """The limit of the short/long policy: one-sentence ledes of every story,
+    published by another outlet, added to the corpus."""
+    extra = []
+    for a in articles:
+        if a["variant"] == "original":
+            lede = re.split(r"(?<=[.!?\u061f])\s+", a["body"].split("\n")[0])[0]
+            extra.append(a | {"id": a["id"] + "-lede", "url": a["url"] + "-lede",
+                              "variant": "lede", "body": lede})  # fmt: skip
+    both = sorted(articles + extra, key=lambda a: (a["published_at"], a["id"]))
+    decisions = ev.run(both)
+    found = sum(1 for a, d in zip(both, decisions, strict=True)
+                if a["variant"] == "lede" and d.status != "unique")  # fmt: skip
+    s = ev.score(both, decisions)
+    print(
+        f"one-sentence ledes: {found}/{len(extra)} joined their story; with them "
+        f"precision {s.precision:.4f} recall {s.recall:.4f}; false pairs {s.false_pairs[:3]}"
+    )
 
 
 if __name__ == "__main__":

@@ -44,8 +44,8 @@ class LocalStore:
         self.root = Path(root) / "dedup"
         self.window_s, self.max_entries = window_s, max_entries
         self.snapshot_every = snapshot_every
-        # a placeholder until start(): a snapshot, or a fresh index, takes its place
-        self.index = CompactIndex(window_s, max_entries, fill=False)
+        # until start(): a snapshot, or this fresh index (zeros, free until used)
+        self.index = CompactIndex(window_s, max_entries)
         self.records = 0  # fingerprints logged since the very start
         self.snap_records = 0  # records covered by the latest snapshot
         self.log: LogWriter | None = None

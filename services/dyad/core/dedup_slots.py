@@ -4,8 +4,10 @@ An entry is a row of flat arrays (hashes, event time, the 64-byte signature, the
 stored decision), never a Python object: a million entries fit in about 400 MB.
 Lookups go through chained hash tables made of two int32 arrays each:
 `head[bucket]` holds the newest slot of a bucket and `nxt[slot]` the next older
-one. Slots are reused oldest first, so a chain is valid while its insertion
-numbers keep decreasing and stay >= the oldest live entry; nothing is ever
+one, both stored as slot + 1 so that 0 means "none": every array starts as
+zeros, which the kernel maps lazily, so an index costs only what it holds.
+Slots are reused oldest first, so a chain is valid while its insertion numbers
+keep decreasing and stay >= the oldest live entry; nothing is ever
 deleted from a chain, a stale link simply ends it.
 """
 
@@ -23,12 +25,10 @@ I32 = npt.NDArray[np.int32]
 class Chains:
     """A chained hash table from 64-bit keys to slots (see the module docstring)."""
 
-    def __init__(self, slots: int, bits: int, ways: int = 1, fill: bool = True) -> None:
+    def __init__(self, slots: int, bits: int, ways: int = 1) -> None:
         self.mask = (1 << bits) - 1
-        # fill=False: the arrays are about to be replaced by a snapshot's
-        shape_head, shape_nxt = ((ways, 1 << bits), (slots, ways)) if fill else ((1, 1), (1, 1))
-        self.head: I32 = np.full(shape_head, -1, dtype=np.int32)
-        self.nxt: I32 = np.full(shape_nxt, -1, dtype=np.int32)
+        self.head: I32 = np.zeros((ways, 1 << bits), dtype=np.int32)
+        self.nxt: I32 = np.zeros((slots, ways), dtype=np.int32)
         self.views()
 
     def views(self) -> None:
@@ -39,7 +39,7 @@ class Chains:
     def link(self, slot: int, key: int) -> None:
         bucket = key & self.mask
         self.nxt_mv[slot] = self.head_mv[bucket]
-        self.head_mv[bucket] = slot
+        self.head_mv[bucket] = slot + 1
 
 
 def bits_for(slots: int, load: float) -> int:
@@ -48,7 +48,7 @@ def bits_for(slots: int, load: float) -> int:
 
 # Array name -> (dtype, columns); every array has one row per slot.
 COLUMNS: dict[str, tuple[type[np.generic], int]] = {
-    "seq": (np.int64, 1),  # insertion number of the slot's entry, -1 when empty
+    "seq": (np.int64, 1),  # insertion number of the slot's entry
     "id_hash": (np.uint64, 1),
     "content": (np.uint64, 1),
     "url_hash": (np.uint64, 1),
@@ -70,21 +70,19 @@ COLUMNS: dict[str, tuple[type[np.generic], int]] = {
 class Slots:
     """All per-slot arrays, the id arenas and the lookup tables of one index."""
 
-    def __init__(self, n: int, fill: bool = True) -> None:
+    def __init__(self, n: int) -> None:
         self.n = n
         for name, (dtype, cols) in COLUMNS.items():
             shape = (n, cols) if cols > 1 else (n,)
             setattr(self, name, np.zeros(shape, dtype=dtype))
-        if fill:
-            self.seq[:] = -1
         self.ids = IdArena(n, 32)  # the article ids
         self.firsts = IdArena(n, 8)  # the story's first id, for duplicates and revisions
-        self.by_id = Chains(n, bits_for(n, 1.0), 1, fill)
-        self.by_content = Chains(n, bits_for(n, 1.0), 1, fill)
-        self.by_url = Chains(n, bits_for(n, 1.0), 1, fill)
-        self.by_cluster = Chains(n, bits_for(n, 1.0), 1, fill)
+        self.by_id = Chains(n, bits_for(n, 1.0))
+        self.by_content = Chains(n, bits_for(n, 1.0))
+        self.by_url = Chains(n, bits_for(n, 1.0))
+        self.by_cluster = Chains(n, bits_for(n, 1.0))
         # four slots a bucket on average: the heads cost 32 MB a million, not 128
-        self.by_band = Chains(n, bits_for(n, 4.0), BANDS, fill)
+        self.by_band = Chains(n, bits_for(n, 4.0), BANDS)
         self.views()
 
     seq: npt.NDArray[np.int64]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from dyad.core.sector_lexicon import ANY, Entry, Taxonomy
+from dyad.core.sector_lexicon import ANY, Taxonomy
 from dyad.core.sector_model import Tally
 
 # One C-level pass on UTF-8 bytes: sentence ends become a newline token, line
@@ -27,7 +27,6 @@ _WIDE = {"؟": " \n ", "؛": " \n ", "…": " \n ", "。": " \n "} | dict.fromke
 # Arabic-script text has no letter case: lower() is skipped for it.
 _CASELESS = re.compile("[\u0600-\u06ff]")
 
-Hit = tuple[int, int, Entry]  # start, stop (end of the word), entry
 Evidence = dict[str, tuple[int, float, str]]  # term -> (sector, weight, first matched text)
 _PART_BREAK = " . \x01 "  # between headline, lead and body: ends a sentence, marks the part
 
@@ -61,22 +60,11 @@ def tally(
     seen: dict[str, int] = {}
     seen_get = seen.get
     first: Evidence = {}
-    found: list[Hit] = []
+    local: dict[int, float] = {}  # sector -> weight in the current sentence
     part = 0
     steps = len(decay)
 
-    def settle(hits: list[Hit]) -> None:
-        local: dict[int, float] = {}
-        get = local.get
-        for start, stop, (sector, weight, term, _) in hits:
-            n = seen_get(term, 0)
-            seen[term] = n + 1
-            if n == 0:
-                first[term] = (sector, weight, t[start + 1 : stop])
-            if n < steps:
-                local[sector] = get(sector, 0.0) + weight * decay[n]
-        if not local:
-            return
+    def settle() -> None:
         damp = 1.0 if len(local) <= list_size else list_size / len(local)
         top = max(local.values())
         for sector, raw in local.items():
@@ -91,6 +79,7 @@ def tally(
                 tally.sentences += 1
                 # The sentence is about this sector: it carries the most weight there.
                 tally.focus += raw >= top
+        local.clear()
 
     next_break = t.find("\n")
     # Leftmost-longest matches: a phrase hides the words inside it ("power plant"
@@ -98,27 +87,30 @@ def tally(
     for end, (length, entries) in taxonomy.automaton.iter_long(t):
         start = end - length + 1
         if start > next_break:  # a new sentence: settle the last one
-            if found:
-                settle(found)
-                found = []
+            if local:
+                settle()
             while 0 <= next_break < start:
                 next_break = t.find("\n", next_break + 1)
             while 0 <= bounds[part] <= start:
                 part += 1
         stop = end + 1
+        suffix = ""
         after = t[stop]
-        if after == " " or after == "\n":  # the word ends with the key: every sense fits
-            for entry in entries:
-                found.append((start, stop, entry))
-            continue
-        stop = t.find(" ", stop)
-        cut = t.find("\n", end + 1, stop)
-        if cut >= 0:
-            stop = cut
-        suffix = t[end + 1 : stop]
-        for entry in entries:
-            if entry.endings is ANY or suffix in entry.endings:
-                found.append((start, stop, entry))
-    if found:
-        settle(found)
+        if after != " " and after != "\n":
+            stop = t.find(" ", stop)
+            cut = t.find("\n", end + 1, stop)
+            if cut >= 0:
+                stop = cut
+            suffix = t[end + 1 : stop]
+        for sector, weight, term, endings in entries:
+            if suffix and endings is not ANY and suffix not in endings:
+                continue
+            n = seen_get(term, 0)
+            seen[term] = n + 1
+            if n == 0:
+                first[term] = (sector, weight, t[start + 1 : stop])
+            if n < steps:
+                local[sector] = local.get(sector, 0.0) + weight * decay[n]
+    if local:
+        settle()
     return tallies, first

@@ -30,6 +30,8 @@ FEATURES = (
     "lead_share",  # lead weight / the article's top lead weight
     "focus",  # log1p of sentences where this sector carries the most weight
     "focus_share",  # those sentences / the article's most for one sector
+    "candidates",  # log1p of the article's candidate sectors
+    "article",  # log1p of the article's sentences about some sector
 )
 
 
@@ -51,6 +53,8 @@ def features(tallies: Mapping[int, Tally]) -> dict[int, list[float]]:
     top_title = max(t.parts[0] for t in tallies.values()) or 1.0
     top_lead = max(t.parts[1] for t in tallies.values()) or 1.0
     top_focus = max(t.focus for t in tallies.values()) or 1
+    candidates = math.log1p(len(tallies))
+    article = math.log1p(sum(t.focus for t in tallies.values()))
     log1p = math.log1p
     return {
         sector: [
@@ -66,6 +70,8 @@ def features(tallies: Mapping[int, Tally]) -> dict[int, list[float]]:
             t.parts[1] / top_lead,
             log1p(t.focus),
             t.focus / top_focus,
+            candidates,
+            article,
         ]
         for sector, t in tallies.items()
     }
@@ -119,9 +125,13 @@ class SectorModel:
         """P(included) per kept sector, and the primary sector (always kept)."""
         if not tallies:
             return {}, None
-        feats = features(tallies)
-        probs = {s: _sigmoid(self.include(s, x)) for s, x in feats.items()}
-        ranks = {s: self.primary(s, x) for s, x in feats.items()}
-        primary = max(ranks, key=lambda s: (ranks[s], -s))
+        inc, pri = self.include, self.primary
+        probs: dict[int, float] = {}
+        best, primary = -math.inf, -1
+        for s, x in features(tallies).items():
+            probs[s] = _sigmoid(inc(s, x))
+            z = pri(s, x)
+            if z > best or (z == best and s < primary):
+                best, primary = z, s
         kept = {s: p for s, p in probs.items() if p >= self.threshold or s == primary}
         return kept, primary
