@@ -85,9 +85,17 @@ def _shared(aliases: list[Alias]) -> tuple[Alias, ...]:
     return tuple(replace(a, ambiguity=shared) for a in aliases)
 
 
-def _priority(alias: Alias) -> tuple[int, int, str, str]:
+def _priority(alias: Alias) -> tuple[int, int, str, str, str, list[str]]:
+    # Total order: the same text in two languages must not be ordered by the hash seed.
     strict = {"upper": 0, "title": 1, "any": 2}[alias.case]
-    return (strict, KINDS.index(alias.kind), alias.code, alias.text)
+    return (
+        strict,
+        KINDS.index(alias.kind),
+        alias.code,
+        alias.text,
+        alias.lang,
+        sorted(alias.suffixes),
+    )
 
 
 def _keys(alias: Alias) -> set[str]:
