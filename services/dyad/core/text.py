@@ -43,30 +43,52 @@ _MATCH_FOLD = (
     *_CHAR_FOLD[:3],
 )
 # Removed outright: tatweel, joiners and bidi controls, BOM, harakat and other marks.
-_DROP_RE = re.compile(
-    "[\u0640\u200d-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u0300-\u036f\u0483-\u0489"
-    "\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff]"
+_DROP = (
+    "\u0640\u200d-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u0300-\u036f\u0483-\u0489"
+    "\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff"
 )
-# ZWNJ separates Persian morphemes ("بی‌توجهی"): a space keeps the word apart.
-_WS = "[ \t\r\f\v\u00a0\u1680\u2000-\u200c\u2028\u2029\u202f\u205f\u3000]"
-_OTHER_WS = "[\t\r\f\v\u00a0\u1680\u2000-\u200c\u2028\u2029\u202f\u205f\u3000]"
-# Runs of blanks become one space; a lone plain space is left alone (most of them: fast).
-_SPACE_RE = re.compile(f" {_WS}+|{_OTHER_WS}{_WS}*")
+_DROP_RE = re.compile(f"[{_DROP}]")
+# Blanks other than the plain space (ZWNJ separates Persian morphemes: "بی‌توجهی", so a
+# space keeps the word apart) and control characters: each run of them, with the
+# spaces after it, becomes one space; the newline stays.
+_BLANK = "\t\r\f\v\u00a0\u1680\u2000-\u200c\u2028\u2029\u202f\u205f\u3000"
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_SPECIAL_RE = re.compile(f"[{_DROP}{_BLANK}{_CONTROL}][ {_DROP}{_BLANK}{_CONTROL}]*")
+_DROP_CHARS = "".join(ch for ch in map(chr, range(0x10000)) if _DROP_RE.match(ch))
+_ASCII_CONTROL = "\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_ASCII_SPECIAL_RE = re.compile(f"[{_ASCII_CONTROL}][ {_ASCII_CONTROL}]*")
+_SPACES_RE = re.compile("  +")
+# Bytes of an ASCII text that need no care (printable characters and the newline).
+_ASCII_PLAIN = bytes([10, *range(32, 127)])
 # Characters that end a word; in the scanned copy they all become spaces.
 SEPARATORS = "\n-('\"/«“„—–‘’[],.:;!?»”)*|•·"
-_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def normalise(text: str) -> str:
     """NFKC, folded Arabic-script variants, no marks or controls, plain quotes, one space.
 
     Deterministic and linear (a few C-level passes): dedup fingerprints rely on it.
+    A run of blanks, controls and marks becomes one space, or nothing when it holds
+    marks only; one regular-expression pass finds them all, and most texts need no
+    more than that (plain ASCII needs less).
     """
     text = unicodedata.normalize("NFKC", text)
-    if not text.isascii():
-        text = _DROP_RE.sub("", _replace_all(text, _CHAR_FOLD))
-    text = _CONTROL_RE.sub(" ", text)
-    return _SPACE_RE.sub(" ", text).strip()
+    if text.isascii():
+        if text.encode().translate(None, _ASCII_PLAIN):
+            text = _ASCII_SPECIAL_RE.sub(" ", text)
+    else:
+        text = _replace_all(text, _CHAR_FOLD)
+        if "\u200c" in text:  # Persian has many: a blank like any other, but cheaper here
+            text = text.replace("\u200c", " ")
+        text = _SPECIAL_RE.sub(_special, text)
+    if "  " in text:
+        text = _SPACES_RE.sub(" ", text)
+    return text.strip()
+
+
+def _special(match: re.Match[str]) -> str:
+    # Marks alone vanish; a run holding a blank or a control is one space.
+    return " " if match[0].strip(_DROP_CHARS) else ""
 
 
 def fold(text: str) -> str:
