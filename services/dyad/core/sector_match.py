@@ -82,23 +82,29 @@ def tally(
         local.clear()
 
     next_break = t.find("\n")
+    find = t.find
+    local_get = local.get
     # Leftmost-longest matches: a phrase hides the words inside it ("power plant"
     # over "power"), a neutral span ("trade union") hides them and counts nothing.
     for end, (length, entries) in taxonomy.automaton.iter_long(t):
+        if not entries:  # neutral: nothing to count, the sentence settles later
+            continue
         start = end - length + 1
         if start > next_break:  # a new sentence: settle the last one
             if local:
                 settle()
-            while 0 <= next_break < start:
-                next_break = t.find("\n", next_break + 1)
-            while 0 <= bounds[part] <= start:
+            next_break = find("\n", start)
+            if next_break < 0:
+                next_break = len(t)
+            while bounds[part] <= start:
                 part += 1
         stop = end + 1
-        suffix = ""
         after = t[stop]
-        if after != " " and after != "\n":
-            stop = t.find(" ", stop)
-            cut = t.find("\n", end + 1, stop)
+        if after == " " or after == "\n":
+            suffix = ""
+        else:
+            stop = find(" ", stop)
+            cut = find("\n", end + 1, stop)
             if cut >= 0:
                 stop = cut
             suffix = t[end + 1 : stop]
@@ -110,7 +116,7 @@ def tally(
             if n == 0:
                 first[term] = (sector, weight, t[start + 1 : stop])
             if n < steps:
-                local[sector] = local.get(sector, 0.0) + weight * decay[n]
+                local[sector] = local_get(sector, 0.0) + weight * decay[n]
     if local:
         settle()
     return tallies, first

@@ -14,8 +14,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import mul
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 FEATURES = (
     "title",  # log1p of term weight in the headline
@@ -85,10 +87,6 @@ class Linear:
     bias: float = 0.0
     prior: tuple[float, ...] = ()
 
-    def __call__(self, sector: int, x: Sequence[float]) -> float:
-        z: float = self.bias + sum(map(mul, self.weights, x))
-        return z + self.prior[sector] if sector < len(self.prior) else z
-
     @classmethod
     def from_json(cls, doc: Mapping[str, Any], ids: Sequence[str]) -> Linear:
         prior = doc.get("prior", {})
@@ -109,6 +107,12 @@ class SectorModel:
     primary: Linear
     threshold: float
     version: str
+    # Both models' weights side by side (features x 2): one product per article.
+    matrix: npt.NDArray[np.float64] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        both = np.array([self.include.weights, self.primary.weights], dtype=np.float64).T
+        object.__setattr__(self, "matrix", both)
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any], ids: Sequence[str]) -> SectorModel:
@@ -125,13 +129,16 @@ class SectorModel:
         """P(included) per kept sector, and the primary sector (always kept)."""
         if not tallies:
             return {}, None
-        inc, pri = self.include, self.primary
+        feats = features(tallies)
+        z: list[list[float]] = np.dot(list(feats.values()), self.matrix).tolist()
+        bias, inc_prior = self.include.bias, self.include.prior
+        pri_bias, pri_prior = self.primary.bias, self.primary.prior
         probs: dict[int, float] = {}
         best, primary = -math.inf, -1
-        for s, x in features(tallies).items():
-            probs[s] = _sigmoid(inc(s, x))
-            z = pri(s, x)
-            if z > best or (z == best and s < primary):
-                best, primary = z, s
+        for s, (zi, zp) in zip(feats, z, strict=True):
+            probs[s] = _sigmoid(zi + bias + inc_prior[s])
+            zp += pri_bias + pri_prior[s]
+            if zp > best or (zp == best and s < primary):
+                best, primary = zp, s
         kept = {s: p for s, p in probs.items() if p >= self.threshold or s == primary}
         return kept, primary
