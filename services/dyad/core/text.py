@@ -17,6 +17,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dyad.core.boilerplate import Markers
 
 BOILERPLATE_FILE = Path(__file__).resolve().parents[1] / "data" / "gazetteer" / "boilerplate.json"
 
@@ -137,12 +141,22 @@ class Document:
 
 
 def make_document(title: str, body: str) -> Document:
-    # One normalisation pass for the whole body (newlines survive it), then lines.
-    lines = [line.strip() for line in normalise(body).split("\n")]
-    kept = strip_boilerplate(lines)
+    # One normalisation pass and one fold for the whole body (newlines survive both).
+    text = normalise(body)
+    lines = [line.strip() for line in text.split("\n")]
+    kept = strip_boilerplate(lines, _fold_lines(text, lines))
     removed = sum(map(len, lines)) - sum(map(len, kept))
     lead, rest = _split_lead("\n".join(kept))
     return Document(title=normalise(title), lead=lead, body=rest, removed=removed)
+
+
+def _fold_lines(text: str, lines: list[str]) -> list[str]:
+    """fold() of each line. Folding the text at once gives the same letters (lower case
+    looks at no context across a line break) unless a letter changed length."""
+    folded = fold(text)
+    if len(folded) != len(text):
+        return [fold(line) for line in lines]
+    return [line.strip() for line in folded.split("\n")]
 
 
 def _split_lead(body: str) -> tuple[str, str]:
@@ -156,22 +170,27 @@ def _split_lead(body: str) -> tuple[str, str]:
     return " ".join(sentences[:2]), sentences[2]
 
 
-def strip_boilerplate(lines: list[str]) -> list[str]:
-    """The lines of prose, without chrome; each line already normalised."""
-    from dyad.core.boilerplate import clean_lines  # local: boilerplate needs fold() from here
+def strip_boilerplate(lines: list[str], keys: list[str] | None = None) -> list[str]:
+    """The lines of prose, without chrome; each line already normalised, `keys` folded."""
+    from dyad.core.boilerplate import clean_lines  # local: boilerplate needs text helpers
 
-    return clean_lines(lines, _markers())
+    keys = [fold(line) for line in lines] if keys is None else keys
+    return clean_lines(lines, keys, _markers())
 
 
 @cache
-def _markers() -> dict[str, tuple[str, ...]]:
+def _markers() -> Markers:
+    from dyad.core.boilerplate import Markers
+
     doc = json.loads(BOILERPLATE_FILE.read_text("utf-8"))
-    markers = {
-        kind: tuple(sorted({fold(normalise(p)) for p in doc[kind]}, key=len, reverse=True))
-        for kind in ("glued", "share", "licence")
-    }
-    # Block headings are compared word by word, punctuation aside.
-    markers["block"] = tuple(
-        {" ".join(scan_form(fold(normalise(p))).split()) for p in doc["block"]}
+
+    def phrases(kind: str) -> tuple[str, ...]:
+        return tuple(sorted({fold(normalise(p)) for p in doc[kind]}, key=len, reverse=True))
+
+    return Markers(
+        # Block headings are compared word by word, punctuation aside.
+        block=frozenset(" ".join(scan_form(fold(normalise(p))).split()) for p in doc["block"]),
+        share=frozenset(phrases("share")),
+        licence=phrases("licence"),
+        glued=phrases("glued"),
     )
-    return markers
