@@ -46,6 +46,7 @@ COOCCURRENCE_WEIGHT = 0.5
 MAX_EVIDENCE = 5
 # Mentions further apart than this are not taken to share a sentence.
 MAX_SENTENCE_GAP = 250
+MAX_LINK_GAP = 12  # a connector is short ("and", " و ", "-to-")
 _SENTENCE_END = re.compile(r"[.!?؟。\n]")
 
 
@@ -60,6 +61,12 @@ class Tally:
     roles: float = 0.0  # sum of their role weights
 
 
+# (part, kind) -> part weight x kind weight: the same product the score needs first.
+_WEIGHTS = {
+    (part, kind): pw * kw for part, pw in PART_WEIGHT.items() for kind, kw in KIND_WEIGHT.items()
+}
+
+
 def weigh(
     found: Found, text: str, bounds: tuple[int, int], rules: Rules
 ) -> tuple[dict[str, Tally], dict[tuple[str, str], float]]:
@@ -70,12 +77,12 @@ def weigh(
     ones of an already well-attested country take its mean role.
     """
     matches = found.matches
-    supported = {m.alias.code for m in matches if m.alias.ambiguity is None}
+    supported = {m[2].code for m in matches if m[2].ambiguity is None}
     tallies: dict[str, Tally] = {}
     bonus: dict[tuple[str, str], float] = defaultdict(float)
     title_end, lead_end = bounds
     folded = found.folded
-    last: Match | None = None  # the previous mention that counted
+    last_end = -1  # end of the previous mention that counted
     last_code = last_part = ""
     for i, m in enumerate(matches):
         start, end, alias, _ = m
@@ -94,34 +101,23 @@ def weigh(
             t.read += 1
             t.roles += role
         part = "title" if start < title_end else "lead" if start < lead_end else "body"
-        weight = PART_WEIGHT[part]
-        t.score += weight * KIND_WEIGHT[alias.kind] * role
+        t.score += _WEIGHTS[part, alias.kind] * role
         t.mentions += 1
         if len(t.evidence) < MAX_EVIDENCE:
             item = (text[start:end], part)
             if item not in t.evidence:
                 t.evidence.append(item)
-        if last_code != code and last_part == part and last is not None:
-            if start - last.end <= MAX_SENTENCE_GAP:
-                _join(bonus, folded, (last, last_code), (m, code), weight, rules)
-        last, last_code, last_part = m, code, part
+        # Neighbouring mentions of two countries in one part: a link, or one sentence.
+        if last_code != code and last_part == part and last_end >= 0:
+            gap = start - last_end
+            if gap <= MAX_SENTENCE_GAP:
+                key = (last_code, code) if last_code < code else (code, last_code)
+                if gap <= MAX_LINK_GAP and _connects(folded, last_end, start, m[3], rules):
+                    bonus[key] += LINK_WEIGHT * PART_WEIGHT[part]
+                elif _SENTENCE_END.search(folded, last_end, start) is None:
+                    bonus[key] += COOCCURRENCE_WEIGHT * PART_WEIGHT[part]
+        last_end, last_code, last_part = end, code, part
     return tallies, bonus
-
-
-def _join(
-    bonus: dict[tuple[str, str], float],
-    folded: str,
-    a: tuple[Match, str],
-    b: tuple[Match, str],
-    weight: float,
-    rules: Rules,
-) -> None:
-    """Two neighbouring mentions of different countries: a link, or one sentence."""
-    key = (a[1], b[1]) if a[1] < b[1] else (b[1], a[1])
-    if connected(folded, a[0], b[0], rules):
-        bonus[key] += LINK_WEIGHT * weight
-    elif _SENTENCE_END.search(folded, a[0].end, b[0].start) is None:
-        bonus[key] += COOCCURRENCE_WEIGHT * weight
 
 
 def _read(
@@ -209,15 +205,16 @@ def _linked(found: Found, i: int, rules: Rules) -> bool:
 
 def connected(folded: str, a: Match, b: Match, rules: Rules) -> bool:
     """True when only a connector stands between two mentions ("Iran and Syria")."""
-    gap = b.start - a.end
-    if gap > 12:
-        return False
-    raw = folded[a.end : b.start]
+    return b.start - a.end <= MAX_LINK_GAP and _connects(folded, a.end, b.start, b.prefix, rules)
+
+
+def _connects(folded: str, end: int, start: int, prefix: str, rules: Rules) -> bool:
+    raw = folded[end:start]
     if raw in HYPHENS:  # a compound ("Iran-Syria"), not a dash between clauses (" - ")
         return True
     between = raw.strip()
     if between == "":
-        return gap > 0 and b.prefix.startswith("و")
+        return start > end and prefix.startswith("و")
     return between in rules.connectors
 
 
