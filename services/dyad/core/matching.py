@@ -38,8 +38,12 @@ _FREQUENT = (
 _RANK = {ch: i for i, ch in enumerate(_FREQUENT)}
 
 
-def _frequency_order(key: str) -> list[int]:
-    return [_RANK.get(ch, 1000 + ord(ch)) for ch in key]
+def _frequency_order(keys: Iterable[str]) -> list[str]:
+    """Keys sorted by their letters' ranks (rarer letters after, by code point)."""
+    rank = dict(_RANK)
+    for ch in set().union(*keys) - rank.keys():
+        rank[ch] = 1000 + ord(ch)
+    return sorted(keys, key=lambda key: list(map(rank.__getitem__, key)))
 
 
 _new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (hot path)
@@ -89,7 +93,7 @@ class Index:
             automaton = ahocorasick.Automaton()
             # A trie node finds its child by a linear scan in insertion order: inserting keys
             # with common letters first makes the usual lookups short.
-            for key in sorted(keys, key=_frequency_order):
+            for key in _frequency_order(keys):
                 length, pre, aliases = keys[key]
                 automaton.add_word(key, (length, pre, aliases, _shorter(keys, key, pre)))
             if keys:
