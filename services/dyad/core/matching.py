@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 import ahocorasick
@@ -201,6 +202,11 @@ def _find_cjk(automaton: ahocorasick.Automaton, folded: str) -> list[Match]:
     ]
 
 
+@lru_cache(maxsize=4096)
+def _plain(suffix: str) -> str:
+    return strip_accents(suffix)  # endings repeat across articles: "'s", "ын", "ların"
+
+
 def _fit(
     text: str, folded: str, start: int, end: int, aliases: tuple[Alias, ...], prefix: str, n: int
 ) -> Match | None:
@@ -219,7 +225,7 @@ def _fit(
             continue
         if alias.case == "title" and not segment[:1].isupper():
             continue
-        if suffix and suffix not in alias.suffixes and strip_accents(suffix) not in alias.suffixes:
+        if suffix and suffix not in alias.suffixes and _plain(suffix) not in alias.suffixes:
             continue
         return Match(start, stop, alias, prefix)
     return None

@@ -220,8 +220,10 @@ def _connects(folded: str, end: int, start: int, prefix: str, rules: Rules) -> b
 
 def _prev_word(scan: str, start: int) -> str:
     """The word before folded[start:] (scan is offset by one and has no punctuation)."""
-    words = scan[max(0, start - WINDOW) : start + 1].split()
-    return words[-1] if words and not scan[start].isalnum() else ""
+    if scan[start].isalnum():
+        return ""
+    words = scan[max(0, start - WINDOW) : start + 1].rsplit(maxsplit=1)
+    return words[-1] if words else ""
 
 
 def _next_word(scan: str, end: int) -> str:

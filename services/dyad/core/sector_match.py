@@ -27,7 +27,7 @@ _WIDE = {"؟": " \n ", "؛": " \n ", "…": " \n ", "。": " \n "} | dict.fromke
 # Arabic-script text has no letter case: lower() is skipped for it.
 _CASELESS = re.compile("[\u0600-\u06ff]")
 
-Evidence = dict[str, tuple[int, float, str]]  # term -> (sector, weight, first matched text)
+Evidence = dict[int, list[tuple[float, str]]]  # sector -> (-weight, first matched text) per term
 _PART_BREAK = " . \x01 "  # between headline, lead and body: ends a sentence, marks the part
 
 
@@ -48,7 +48,7 @@ def prepare(text: str) -> str:
 def tally(
     taxonomy: Taxonomy, parts: tuple[str, ...], decay: list[float], list_size: int, full: float
 ) -> tuple[dict[int, Tally], Evidence]:
-    """Per-sector tallies of one article and, per term, its first matched text.
+    """Per-sector tallies of one article and, per sector, its terms' first matched texts.
 
     A term's gain is its weight x decay[n] for its n-th repeat x list damping
     (a sentence naming more than `list_size` sectors is an enumeration). One
@@ -56,43 +56,31 @@ def tally(
     """
     t = prepare(_PART_BREAK.join(parts))
     bounds = [t.find("\x01"), t.find("\x01", t.find("\x01") + 1), len(t)]
-    tallies: dict[int, Tally] = {}
     seen: dict[str, int] = {}
     seen_get = seen.get
     first: Evidence = {}
-    local: dict[int, float] = {}  # sector -> weight in the current sentence
+    # Per sentence, its part and sector -> weight; settled after the loop, where
+    # every name is a fast local (a closure would turn them into cell lookups).
+    sentences: list[tuple[int, dict[int, float]]] = []
+    local: dict[int, float] = {}
+    local_get = local.get
     part = 0
     steps = len(decay)
-
-    def settle() -> None:
-        damp = 1.0 if len(local) <= list_size else list_size / len(local)
-        top = max(local.values())
-        for sector, raw in local.items():
-            weight = raw * damp
-            tally = tallies.get(sector)
-            if tally is None:
-                tally = tallies[sector] = Tally()
-            tally.parts[part] += weight
-            if weight > tally.best:
-                tally.best = weight
-            if weight >= full:
-                tally.sentences += 1
-                # The sentence is about this sector: it carries the most weight there.
-                tally.focus += raw >= top
-        local.clear()
-
     next_break = t.find("\n")
     find = t.find
-    local_get = local.get
     # Leftmost-longest matches: a phrase hides the words inside it ("power plant"
     # over "power"), a neutral span ("trade union") hides them and counts nothing.
     for end, (length, entries) in taxonomy.automaton.iter_long(t):
         if not entries:  # neutral: nothing to count, the sentence settles later
             continue
-        start = end - length + 1
-        if start > next_break:  # a new sentence: settle the last one
+        # No key holds a newline, so a match ends past a sentence end only when
+        # it starts past it.
+        if end > next_break:  # a new sentence: settle the last one
+            start = end - length + 1
             if local:
-                settle()
+                sentences.append((part, local))
+                local = {}
+                local_get = local.get
             next_break = find("\n", start)
             if next_break < 0:
                 next_break = len(t)
@@ -114,9 +102,36 @@ def tally(
             n = seen_get(term, 0)
             seen[term] = n + 1
             if n == 0:
-                first[term] = (sector, weight, t[start + 1 : stop])
+                hits = first.get(sector)
+                if hits is None:
+                    hits = first[sector] = []
+                hits.append((-weight, t[end - length + 2 : stop]))
             if n < steps:
                 local[sector] = local_get(sector, 0.0) + weight * decay[n]
     if local:
-        settle()
-    return tallies, first
+        sentences.append((part, local))
+    return _settle(sentences, list_size, full), first
+
+
+def _settle(
+    sentences: list[tuple[int, dict[int, float]]], list_size: int, full: float
+) -> dict[int, Tally]:
+    """Sum the sentences into per-sector tallies, damping enumerations."""
+    tallies: dict[int, Tally] = {}
+    get = tallies.get
+    for part, local in sentences:
+        damp = 1.0 if len(local) <= list_size else list_size / len(local)
+        top = max(local.values())
+        for sector, raw in local.items():
+            weight = raw * damp
+            tally = get(sector)
+            if tally is None:
+                tally = tallies[sector] = Tally()
+            tally.parts[part] += weight
+            if weight > tally.best:
+                tally.best = weight
+            if weight >= full:
+                tally.sentences += 1
+                # The sentence is about this sector: it carries the most weight there.
+                tally.focus += raw >= top
+    return tallies

@@ -65,9 +65,9 @@ class SectorClassifier:
         for t in tallies.values():
             p = t.parts
             t.score = p[0] * pw[0] + p[1] * pw[1] + p[2] * pw[2]
-        for sector, _, _ in evidence.values():
+        for sector, hits in evidence.items():
             if sector in tallies:
-                tallies[sector].terms += 1
+                tallies[sector].terms = len(hits)
         return tallies, evidence
 
     def decide(self, tallies: dict[int, Tally], evidence: Evidence) -> SectorResult:
@@ -78,16 +78,14 @@ class SectorClassifier:
         else:
             kept, primary = self._rule(tallies)
         # Evidence: the matched texts, the heaviest terms first.
-        terms: dict[int, list[tuple[float, str]]] = {s: [] for s in kept}
-        for sector, weight, surface in evidence.values():
-            if sector in terms:
-                terms[sector].append((-weight, surface))
         ranked = sorted(kept.items(), key=lambda kv: (kv[0] != primary, -kv[1], kv[0]))
         sectors = [
             SectorScore(
                 id=self.taxonomy.ids[sector],
                 score=round(p, 3),
-                evidence=[surface for _, surface in sorted(terms[sector])[:MAX_EVIDENCE]],
+                evidence=[
+                    surface for _, surface in sorted(evidence.get(sector, ()))[:MAX_EVIDENCE]
+                ],
             )
             for sector, p in ranked
         ]
