@@ -25,8 +25,8 @@ demo: venv
 	$(BIN)/dyad demo
 
 lint: venv
-	$(BIN)/ruff check services tests bench tools
-	$(BIN)/ruff format --check services tests bench tools
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 	$(BIN)/mypy
 
 test: venv sysdeps lint

@@ -81,8 +81,11 @@ class Service:
         self.log_path = log_path
         self._log = log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "dyad", "run"], env=env, stdout=self._log,
-            stderr=subprocess.STDOUT, cwd=ROOT,
+            [sys.executable, "-m", "dyad", "run"],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
         )
 
     @property
@@ -157,14 +160,16 @@ def service_env(bootstrap: str, topics: Topics, state_dir: Path, **extra: str) -
 
 
 @pytest.fixture
-def start_service(
-    broker: EmbeddedBroker, tmp_path: Path
-) -> Iterator[Any]:
+def start_service(broker: EmbeddedBroker, tmp_path: Path) -> Iterator[Any]:
     """Factory: start_service(topics, env={...}, bootstrap=None, state_dir=None) -> Service."""
     started: list[Service] = []
 
-    def start(topics: Topics, env: dict[str, str] | None = None,
-              bootstrap: str | None = None, state_dir: Path | None = None) -> Service:
+    def start(
+        topics: Topics,
+        env: dict[str, str] | None = None,
+        bootstrap: str | None = None,
+        state_dir: Path | None = None,
+    ) -> Service:
         n = len(started)
         state = state_dir or tmp_path / "state"
         full = service_env(bootstrap or broker.bootstrap, topics, state, **(env or {}))

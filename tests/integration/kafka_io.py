@@ -61,16 +61,21 @@ def produce(
     return run(_produce(bootstrap, topic, values, keys))
 
 
-async def _consume(bootstrap: str, topics: Sequence[str], count: int, timeout: float,
-                   settle: float) -> list[Any]:
+async def _consume(
+    bootstrap: str, topics: Sequence[str], count: int, wait_s: float, settle: float
+) -> list[Any]:
     consumer = AIOKafkaConsumer(
-        *topics, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest",
-        enable_auto_commit=False, fetch_max_wait_ms=100,
+        *topics,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        fetch_max_wait_ms=100,
     )
     await consumer.start()
     out: list[Any] = []
     try:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline and len(out) < count:
             batch = await consumer.getmany(timeout_ms=200)
             for msgs in batch.values():
@@ -86,8 +91,9 @@ async def _consume(bootstrap: str, topics: Sequence[str], count: int, timeout: f
     return out
 
 
-def consume(bootstrap: str, topics: Sequence[str], count: int, timeout: float = 60.0,
-            settle: float = 1.0) -> list[Any]:
+def consume(
+    bootstrap: str, topics: Sequence[str], count: int, timeout: float = 60.0, settle: float = 1.0
+) -> list[Any]:
     """Reads from the beginning until `count` records arrived (or timeout), then settles."""
     return run(_consume(bootstrap, topics, count, timeout, settle))
 

@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 
 class IdArena:
-    def __init__(self, slots: int, avg_bytes: int = 48) -> None:
+    def __init__(self, slots: int, avg_bytes: int = 32) -> None:
         self.buf: npt.NDArray[np.uint8] = np.zeros(max(4096, slots * avg_bytes), dtype=np.uint8)
         self.off = np.zeros(slots, dtype=np.int64)  # virtual offset of each slot's id
         self.length = np.zeros(slots, dtype=np.uint16)

@@ -1,12 +1,10 @@
-"""The in-process dedup index: a ring of fixed-size numpy slots.
+"""The in-process dedup index: check-and-insert over a bounded ring of slots.
 
-Memory is the point: a million articles must fit in well under 512 MB, so an
-entry is a row of flat arrays (hashes, time, the 128-byte signature, the stored
-decision), never a Python object. Lookups go through chained hash tables made of
-two int32 arrays each: `head[bucket]` holds the newest slot of a bucket and
-`nxt[slot]` the next older one. Slots are reused oldest first, so a chain is
-valid while its insertion numbers keep decreasing and stay >= the oldest live
-entry; nothing is ever deleted from a chain, a stale link simply ends it.
+Storage is in dedup_slots (flat numpy arrays and chained hash tables). A story
+(cluster) has no record of its own: each member stores the coverage counts and
+the story's first id as they were when it was decided, so the newest live
+member of a cluster holds the cluster's current state. Distinct sources are
+counted over the live members.
 
 The window is measured in event time (the articles' own timestamps), so a
 backfill or a replay decides exactly as the live stream did.
@@ -15,83 +13,41 @@ backfill or a replay decides exactly as the live stream did.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from dyad.core.dedup_arena import IdArena
 from dyad.core.dedup_rule import (
+    MIN_MATCHES,
     STATUS_CODES,
     STATUS_NAMES,
     Decision,
     cluster_id_of,
-    is_near,
+    near_mask,
     similarity,
 )
-from dyad.core.dedup_sig import BANDS, NUM_PERM, ROWS, Fingerprint
+from dyad.core.dedup_sig import BANDS, ROWS, Fingerprint
+from dyad.core.dedup_slots import Chains, Slots
 
-I32 = npt.NDArray[np.int32]
 _NO_SIM = 0xFFFF
+_WAYS = np.arange(BANDS)
 _REV_NONE, _REV_SELF, _REV_OTHER = 0, 1, 2
-
-
-@dataclass(slots=True)
-class Cluster:
-    """A story with two or more articles (a lone article is implied by its slot)."""
-
-    first_id: str
-    articles: int
-    sources: set[int] = field(default_factory=set)
-    last_seq: int = 0
-
-
-class Chains:
-    """A chained hash table from 64-bit keys to slots (see the module docstring)."""
-
-    def __init__(self, slots: int, bits: int, ways: int = 1) -> None:
-        self.mask = (1 << bits) - 1
-        self.head: I32 = np.full((ways, 1 << bits), -1, dtype=np.int32)
-        self.nxt: I32 = np.full((slots, ways), -1, dtype=np.int32)
-
-
-def _bits_for(slots: int, load: float) -> int:
-    return max(10, int(np.ceil(np.log2(max(2, slots / load)))))
 
 
 class CompactIndex:
     """Check-and-insert over a bounded ring; `decide` keeps input order."""
 
     def __init__(self, window_s: float = 7 * 86400, max_entries: int = 1_000_000) -> None:
-        n = self.capacity = self.max_entries = int(max_entries)
+        self.capacity = self.max_entries = int(max_entries)
         self.window_s = float(window_s)
         self.next_seq = 0  # insertion number of the next entry
         self.oldest = 0  # insertion number of the oldest live entry
         self.max_ts = float("-inf")
         self.evictions = 0  # dropped for the cap
         self.expired = 0  # dropped for the window
-        self.seq = np.full(n, -1, dtype=np.int64)
-        self.id_hash = np.zeros(n, dtype=np.uint64)
-        self.content = np.zeros(n, dtype=np.uint64)
-        self.url_hash = np.zeros(n, dtype=np.uint64)
-        self.source_hash = np.zeros(n, dtype=np.uint64)
-        self.cluster = np.zeros(n, dtype=np.uint64)
-        self.ts = np.zeros(n, dtype=np.float64)
-        self.shingles = np.zeros(n, dtype=np.int32)
-        self.sig = np.zeros((n, NUM_PERM), dtype=np.uint16)
-        # the stored decision, returned as is on redelivery
-        self.status = np.zeros(n, dtype=np.uint8)
-        self.sim = np.zeros(n, dtype=np.uint16)
-        self.articles = np.zeros(n, dtype=np.int32)
-        self.sources = np.zeros(n, dtype=np.int32)
-        self.revision = np.zeros(n, dtype=np.uint8)
-        self.ids = IdArena(n)
-        self.by_id = Chains(n, _bits_for(n, 0.5))
-        self.by_content = Chains(n, _bits_for(n, 0.5))
-        self.by_url = Chains(n, _bits_for(n, 0.5))
-        self.by_band = Chains(n, _bits_for(n, 1.0), BANDS)
-        self.clusters: dict[int, Cluster] = {}
-        self.revised_from: dict[int, str] = {}  # seq -> id an url revision revised
+        self.counts = {"unique": 0, "exact": 0, "near": 0, "revisions": 0, "redeliveries": 0}
+        self.s = Slots(self.capacity)
+        self.revised_from: dict[int, str] = {}  # seq -> the id an url revision revised
 
     def __len__(self) -> int:
         return self.next_seq - self.oldest
@@ -101,62 +57,80 @@ class CompactIndex:
 
     # -- lookups ---------------------------------------------------------------
 
-    def _chain(self, table: Chains, key: int, way: int = 0) -> Iterator[int]:
-        slot = int(table.head[way, key & table.mask])
+    def _chain(self, table: Chains, keys: memoryview[int], key: int) -> Iterator[int]:
+        """Live slots whose key is `key`, newest first."""
+        seq, nxt = self.s.seq_mv, table.nxt_mv
+        slot = table.head_mv[key & table.mask]
         last = self.next_seq
         while slot >= 0:
-            s = int(self.seq[slot])
+            s = seq[slot]
             if s < self.oldest or s >= last:
                 return
-            yield slot
+            if keys[slot] == key:
+                yield slot
             last = s
-            slot = int(table.nxt[slot, way])
-
-    def _find(self, table: Chains, keys: npt.NDArray[np.uint64], key: int) -> Iterator[int]:
-        return (s for s in self._chain(table, key) if int(keys[s]) == key)
+            slot = nxt[slot]
 
     def _live(self, slot: int, ts: float) -> bool:
-        return abs(float(self.ts[slot]) - ts) <= self.window_s
+        return abs(float(self.s.ts[slot]) - ts) <= self.window_s
 
     def _candidates(self, fp: Fingerprint) -> npt.NDArray[np.int64]:
-        found: list[int] = []
-        for band, key in enumerate(fp.bands.tolist()):
-            found.extend(self._chain(self.by_band, key, band))
+        """Live slots sharing a whole band with `fp`.
+
+        A plain loop over memoryviews: chains are short (a few links), and numpy's
+        per-call cost would dominate.
+        """
+        table = self.s.by_band
+        heads = table.head[_WAYS, (fp.bands & np.uint64(table.mask)).astype(np.int64)].tolist()
+        seq, nxt, oldest = self.s.seq_mv, table.nxt_mv, self.oldest
+        found: set[int] = set()
+        for way, slot in enumerate(heads):
+            last = self.next_seq
+            while slot >= 0:
+                s = seq[slot]
+                if s < oldest or s >= last:
+                    break
+                found.add(slot)
+                last = s
+                slot = nxt[slot * BANDS + way]
         if not found:
             return np.empty(0, dtype=np.int64)
-        slots = np.unique(np.array(found, dtype=np.int64))
-        # a bucket may hold other keys: keep slots that share a whole band
-        rows = self.sig[slots].reshape(-1, BANDS, ROWS) == fp.signature.reshape(BANDS, ROWS)
+        slots = np.fromiter(found, dtype=np.int64, count=len(found))
+        # a bucket holds other keys too: keep slots that share a whole band
+        rows = self.s.sig[slots].reshape(-1, BANDS, ROWS) == fp.signature.reshape(BANDS, ROWS)
         slots = slots[rows.all(axis=2).any(axis=1)]
-        live: npt.NDArray[np.int64] = slots[np.abs(self.ts[slots] - fp.timestamp) <= self.window_s]
+        ts = self.s.ts[slots]
+        live: npt.NDArray[np.int64] = slots[np.abs(ts - fp.timestamp) <= self.window_s]
         return live
 
     # -- the decision ----------------------------------------------------------
 
     def decide_one(self, fp: Fingerprint) -> Decision:
-        same_id = list(self._find(self.by_id, self.id_hash, fp.id_hash))
+        same_id = list(self._chain(self.s.by_id, self.s.id_mv, fp.id_hash))
         for slot in same_id:
-            if int(self.content[slot]) == fp.content_hash:
+            if self.s.content_mv[slot] == fp.content_hash:
+                self.counts["redeliveries"] += 1
                 return self.stored(slot)  # a redelivery: exactly the first answer again
         if same_id:
             decision = self._revision(fp, same_id[0], _REV_SELF)
         else:
             decision = self._match(fp)
         self._insert(fp, decision)
+        self.counts["revisions" if decision.revision_of else decision.status] += 1
         return decision
 
     def _match(self, fp: Fingerprint) -> Decision:
-        for slot in self._find(self.by_content, self.content, fp.content_hash):
+        for slot in self._chain(self.s.by_content, self.s.content_mv, fp.content_hash):
             if self._live(slot, fp.timestamp):
                 return self._join(fp, slot, "exact", 1.0)
         if fp.url_hash:
-            for slot in self._find(self.by_url, self.url_hash, fp.url_hash):
+            for slot in self._chain(self.s.by_url, self.s.url_mv, fp.url_hash):
                 if self._live(slot, fp.timestamp):
                     return self._revision(fp, slot, _REV_OTHER)
         best = self._best_near(fp)
         if best is not None:
             slot, matches = best
-            sim = similarity(matches, fp.shingles, int(self.shingles[slot]))
+            sim = similarity(matches, fp.shingles, int(self.s.shingles[slot]))
             return self._join(fp, slot, "near", sim)
         return Decision("unique", None, None, cluster_id_of(fp.id_hash), None, 1, 1)
 
@@ -165,61 +139,64 @@ class CompactIndex:
         slots = self._candidates(fp)
         if slots.size == 0:
             return None
-        matches = np.count_nonzero(self.sig[slots] == fp.signature, axis=1)
-        best: tuple[int, int, int] | None = None  # (-matches, seq, slot)
-        for slot, m in zip(slots.tolist(), matches.tolist(), strict=True):
-            if is_near(m, fp.shingles, int(self.shingles[slot])):
-                key = (-m, int(self.seq[slot]), slot)
-                best = key if best is None or key < best else best
-        return None if best is None else (best[2], -best[0])
+        matches = np.count_nonzero(self.s.sig[slots] == fp.signature, axis=1).astype(np.int64)
+        if int(matches.max()) < MIN_MATCHES:
+            return None  # the usual case for an article without a twin: skip the rule
+        ok = near_mask(
+            matches, fp.shingles, self.s.shingles[slots].astype(np.int64),
+            fp.numbers, self.s.numbers[slots],
+        )  # fmt: skip
+        if not ok.any():
+            return None
+        slots, matches = slots[ok], matches[ok]
+        best = np.lexsort((self.s.seq[slots], -matches))[0]
+        return int(slots[best]), int(matches[best])
+
+    def _newest_member(self, slot: int) -> tuple[int, int]:
+        """(cluster key, the newest live slot of the cluster of `slot`)."""
+        key = self.s.cluster_mv[slot]
+        return key, next(self._chain(self.s.by_cluster, self.s.cluster_mv, key), slot)
 
     def _join(self, fp: Fingerprint, slot: int, status: str, sim: float) -> Decision:
-        key = int(self.cluster[slot])
-        cl = self.clusters.get(key)
-        if cl is None:  # the first article of the story gets company
-            first = self._first_of(slot)
-            cl = Cluster(first, 1, {int(self.source_hash[slot])})
-            self.clusters[key] = cl
-        cl.articles += 1
-        cl.sources.add(fp.source_hash)
-        cl.last_seq = self.next_seq
+        key, newest = self._newest_member(slot)
+        known = any(
+            self.s.source_mv[m] == fp.source_hash
+            for m in self._chain(self.s.by_cluster, self.s.cluster_mv, key)
+        )
         code = STATUS_CODES["exact" if status == "exact" else "near"]
         return Decision(
-            STATUS_NAMES[code], cl.first_id, sim, cluster_id_of(key), None,
-            cl.articles, len(cl.sources),
+            STATUS_NAMES[code], self.first_of(newest), sim, cluster_id_of(key), None,
+            int(self.s.articles[newest]) + 1, int(self.s.sources[newest]) + (not known),
         )  # fmt: skip
 
-    def _first_of(self, slot: int) -> str:
-        return self.ids.get(slot)
+    def first_of(self, slot: int) -> str:
+        """The id of the first article of the story `slot` belongs to."""
+        if self.s.firsts.length[slot]:
+            return self.s.firsts.get(slot)
+        return self.s.ids.get(slot)
 
     def _revision(self, fp: Fingerprint, slot: int, kind: int) -> Decision:
-        key = int(self.cluster[slot])
-        cl = self.clusters.get(key)
-        articles, sources = (cl.articles, len(cl.sources)) if cl else (1, 1)
-        if cl is not None:
-            cl.last_seq = self.next_seq
-        of = fp.article_id if kind == _REV_SELF else self.ids.get(slot)
+        key, newest = self._newest_member(slot)
+        of = fp.article_id if kind == _REV_SELF else self.s.ids.get(slot)
+        articles, sources = int(self.s.articles[newest]), int(self.s.sources[newest])
         return Decision("unique", None, None, cluster_id_of(key), of, articles, sources)
 
     def stored(self, slot: int) -> Decision:
         """The decision an entry got when it was first decided."""
-        key = int(self.cluster[slot])
-        status = STATUS_NAMES[int(self.status[slot])]
-        sim = int(self.sim[slot])
-        rev = int(self.revision[slot])
-        own = self.ids.get(slot)
-        revision_of = {_REV_NONE: None, _REV_SELF: own}.get(rev)
+        status = STATUS_NAMES[int(self.s.status[slot])]
+        sim = int(self.s.sim[slot])
+        rev = int(self.s.revision[slot])
+        revision_of = self.s.ids.get(slot) if rev == _REV_SELF else None
         if rev == _REV_OTHER:
-            revision_of = self.revised_from.get(int(self.seq[slot]))
-        cl = self.clusters.get(key)
+            revision_of = self.revised_from.get(int(self.s.seq[slot]))
         return Decision(
             status=status,
-            duplicate_of=cl.first_id if cl is not None and status != "unique" else None,
+            duplicate_of=None if status == "unique" else self.first_of(slot),
             similarity=None if sim == _NO_SIM else sim / 10000,
-            cluster_id=cluster_id_of(key),
+            cluster_id=cluster_id_of(int(self.s.cluster[slot])),
             revision_of=revision_of,
-            articles=int(self.articles[slot]),
-            sources=int(self.sources[slot]),
+            articles=int(self.s.articles[slot]),
+            sources=int(self.s.sources[slot]),
         )
 
     # -- storage ---------------------------------------------------------------
@@ -231,26 +208,35 @@ class CompactIndex:
             self.evictions += 1
         seq = self.next_seq
         slot = seq % self.capacity
-        self.seq[slot] = seq
-        self.id_hash[slot], self.content[slot] = fp.id_hash, fp.content_hash
-        self.url_hash[slot], self.source_hash[slot] = fp.url_hash, fp.source_hash
-        self.cluster[slot] = int(d.cluster_id[2:], 16)
-        self.ts[slot], self.shingles[slot] = fp.timestamp, fp.shingles
-        self.sig[slot] = fp.signature
-        self.status[slot] = STATUS_CODES[d.status]
-        self.sim[slot] = _NO_SIM if d.similarity is None else round(d.similarity * 10000)
-        self.articles[slot], self.sources[slot] = d.articles, d.sources
-        self.revision[slot] = self._revision_code(fp, d, seq)
-        self.ids.put(slot, fp.article_id, self._oldest_offset())
-        self._link(self.by_id, slot, fp.id_hash)
-        self._link(self.by_content, slot, fp.content_hash)
+        s = self.s
+        s.seq[slot] = seq
+        s.id_hash[slot], s.content[slot] = fp.id_hash, fp.content_hash
+        s.url_hash[slot], s.source_hash[slot] = fp.url_hash, fp.source_hash
+        cluster = int(d.cluster_id[2:], 16)
+        s.cluster[slot], s.ts[slot], s.shingles[slot] = cluster, fp.timestamp, fp.shingles
+        s.sig[slot], s.numbers[slot] = fp.signature, fp.numbers
+        s.status[slot] = STATUS_CODES[d.status]
+        s.sim[slot] = _NO_SIM if d.similarity is None else round(d.similarity * 10000)
+        s.articles[slot], s.sources[slot] = d.articles, d.sources
+        s.revision[slot] = self._revision_code(fp, d, seq)
+        first = d.duplicate_of or self._first_for_revision(d, cluster)
+        s.ids.put(slot, fp.article_id, self._oldest_offset(s.ids.off))
+        s.firsts.put(slot, first or "", self._oldest_offset(s.firsts.off))
+        s.by_id.link(slot, fp.id_hash)
+        s.by_content.link(slot, fp.content_hash)
+        s.by_cluster.link(slot, cluster)
         if fp.url_hash:
-            self._link(self.by_url, slot, fp.url_hash)
-        ways = np.arange(BANDS)
-        buckets = (fp.bands & np.uint64(self.by_band.mask)).astype(np.int64)
-        self.by_band.nxt[slot] = self.by_band.head[ways, buckets]
-        self.by_band.head[ways, buckets] = slot
+            s.by_url.link(slot, fp.url_hash)
+        buckets = (fp.bands & np.uint64(s.by_band.mask)).astype(np.int64)
+        s.by_band.nxt[slot] = s.by_band.head[_WAYS, buckets]
+        s.by_band.head[_WAYS, buckets] = slot
         self.next_seq = seq + 1
+
+    def _first_for_revision(self, d: Decision, cluster: int) -> str | None:
+        if d.revision_of is None:
+            return None
+        newest = next(self._chain(self.s.by_cluster, self.s.cluster_mv, cluster), None)
+        return None if newest is None else self.first_of(newest)
 
     def _revision_code(self, fp: Fingerprint, d: Decision, seq: int) -> int:
         if d.revision_of is None:
@@ -260,41 +246,35 @@ class CompactIndex:
         self.revised_from[seq] = d.revision_of
         return _REV_OTHER
 
-    def _oldest_offset(self) -> int:
+    def _oldest_offset(self, offsets: npt.NDArray[np.int64]) -> int:
         if self.next_seq == self.oldest:
-            return self.ids.end
-        return int(self.ids.off[self.oldest % self.capacity])
-
-    @staticmethod
-    def _link(table: Chains, slot: int, key: int) -> None:
-        bucket = key & table.mask
-        table.nxt[slot, 0] = table.head[0, bucket]
-        table.head[0, bucket] = slot
+            return 1 << 62
+        return int(offsets[self.oldest % self.capacity])
 
     def _expire(self, ts: float) -> None:
         """Drop entries at the old end that are out of the window of the newest event."""
         self.max_ts = max(self.max_ts, ts)
         horizon = self.max_ts - self.window_s
-        while self.oldest < self.next_seq and self.ts[self.oldest % self.capacity] < horizon:
+        while self.oldest < self.next_seq and self.s.ts[self.oldest % self.capacity] < horizon:
             self._drop_oldest()
             self.expired += 1
 
     def _drop_oldest(self) -> None:
-        slot = self.oldest % self.capacity
-        key = int(self.cluster[slot])
-        cl = self.clusters.get(key)
-        if cl is not None and cl.last_seq <= self.oldest:
-            del self.clusters[key]  # its last article leaves
         self.revised_from.pop(self.oldest, None)
         self.oldest += 1
 
     def stats(self) -> dict[str, int | float | str]:
-        return {
+        live = self.s.seq >= self.oldest
+        stories = int(np.count_nonzero(live & (self.s.status == 0) & (self.s.revision == 0)))
+        shared = np.unique(self.s.cluster[live & (self.s.articles >= 2)]).size
+        out: dict[str, int | float | str] = {
             "size": len(self),
             "max_entries": self.max_entries,
             "evictions": self.evictions,
             "expired": self.expired,
-            "clusters": len(self.clusters),
+            "stories": stories,  # live first articles of a story
+            "clusters": shared,  # live stories carried by two or more articles
             "window_s": self.window_s,
             "inserted": self.next_seq,
         }
+        return out | {f"decided_{k}": v for k, v in self.counts.items()}

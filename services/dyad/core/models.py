@@ -18,7 +18,9 @@ MAX_ID_CHARS = 512
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Consumers must tolerate added fields (the contract may be extended), so no
+    # additionalProperties: false in the published schemas.
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class RawArticle(BaseModel):

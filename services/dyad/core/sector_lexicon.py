@@ -9,7 +9,9 @@ are expanded into keys, because they sit before the stem.
 
 Term syntax in the data files: `word` (the word and its plain form only),
 `stem*` (stem plus the language's endings), `stem+` (stem plus any ending, for
-unambiguous stems). In a phrase, each word carries its own mark.
+unambiguous stems), `word=` (exactly the word, even where the language adds
+endings by default, as Arabic and Persian do). In a phrase, each word carries
+its own mark.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ METHOD_VERSION = "2"
 NEUTRAL = -1
 ANY: frozenset[str] = frozenset({"\x00any"})
 _ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا"})
+MARKS = "*+="
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,32 +80,42 @@ class Morphology:
     def expand(self, term: str, lang: str) -> tuple[list[str], frozenset[str]]:
         """Keys (leading space, open end) and the endings allowed after the last word."""
         words = term.split()
-        endings = self.auto.get(lang, frozenset({""}))
         heads: list[list[str]] = []
+        endings: frozenset[str] = frozenset({""})
         for i, word in enumerate(words):
-            mark = word[-1] if word[-1] in "*+" else ""
-            stem = _fold(word.rstrip("*+"))
-            last = i == len(words) - 1
-            if last:
-                endings = self._endings_for(mark, lang)
-                heads.append([stem])
-            elif mark:
-                ends = self._endings_for(mark, lang)
-                heads.append([stem + e for e in ends] if ends is not ANY else [stem])
+            mark = word[-1] if word[-1] in MARKS else ""
+            stems = _stems(_fold(word.rstrip(MARKS)), lang)
+            ends = self._endings_for(mark, lang)
+            if i == len(words) - 1:
+                endings = ends
+                heads.append(stems)
             else:
-                heads.append([stem + e for e in self.auto.get(lang, frozenset({""}))])
+                # A non-final word marked '+' takes the language's endings, not any tail.
+                spread = ends if ends is not ANY else self.endings.get(lang, frozenset({""}))
+                heads.append([stem + e for stem in stems for e in spread])
         heads[0] = [p + h for p in ("", *self.prefixes.get(lang, ())) for h in heads[0]]
-        keys = [" " + " ".join(combo) for combo in itertools.product(*heads)]
-        if lang == "ar":
-            keys += [k.translate(_ALEF) for k in keys if k.translate(_ALEF) != k]
-        return keys, endings
+        keys = {" " + " ".join(combo) for combo in itertools.product(*heads)}
+        return sorted(keys), endings
 
     def _endings_for(self, mark: str, lang: str) -> frozenset[str]:
         if mark == "+":
             return ANY
         if mark == "*":
             return self.endings.get(lang, frozenset({""}))
+        if mark == "=":
+            return frozenset({""})
         return self.auto.get(lang, frozenset({""}))
+
+
+def _stems(stem: str, lang: str) -> list[str]:
+    """Spelling variants: Arabic hamza-less alef, and ta marbuta before a suffix (ة -> ت, ه)."""
+    if lang != "ar":
+        return [stem]
+    variants = {stem, stem.translate(_ALEF)}
+    for v in list(variants):
+        if v.endswith("ة"):
+            variants.update({v[:-1] + "ت", v[:-1] + "ه"})
+    return sorted(variants)
 
 
 def _digest(blobs: Iterable[bytes]) -> str:

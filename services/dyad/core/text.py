@@ -1,15 +1,24 @@
 """Text normalisation and boilerplate stripping, shared by dedup and the classifiers.
 
 A `Document` holds the article cut into the parts the classifiers weigh
-differently (title, lead, body), with boilerplate blocks (related-headline
-lists, "Latest news", share buttons, licence footers, navigation crumbs) removed.
+differently (title, lead, body), with site chrome removed: related-headline
+blocks ("Latest news", "اقرأ أيضاً", "Читайте также"...), runs of headline-like
+lines, share-button rows, licence footers and navigation crumbs. The method is
+general: line shape (prose ends in a full stop, headlines do not), runs of such
+lines, and marker phrases in every language we read (data/gazetteer/boilerplate.json),
+also found inside a long line when scrapers glue the footer to the last paragraph.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+BOILERPLATE_FILE = Path(__file__).resolve().parents[1] / "data" / "gazetteer" / "boilerplate.json"
 
 # Arabic-script variants folded to one form, so that "ي/ی" and "ك/ک" match alike.
 _ARABIC_FOLD = str.maketrans(
@@ -17,56 +26,49 @@ _ARABIC_FOLD = str.maketrans(
         "\u064a": "\u06cc",  # ARABIC YEH -> FARSI YEH
         "\u0649": "\u06cc",  # ALEF MAKSURA -> FARSI YEH
         "\u0643": "\u06a9",  # ARABIC KAF -> KEHEH
-        "\u0640": None,  # TATWEEL
-        "\u200c": " ",  # ZWNJ separates Persian morphemes: treat as a space
-        "\u200d": None,
-        "\u200e": None,
-        "\u200f": None,
-        "\u202a": None,
-        "\u202b": None,
-        "\u202c": None,
-        "\u202d": None,
-        "\u202e": None,
-        "\u2066": None,
-        "\u2067": None,
-        "\u2068": None,
-        "\u2069": None,
-        "\ufeff": None,
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "\u201c": '"',
+        "\u201d": '"',
     }
 )
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"'})
-_SPACE_RE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u3000]+")
-
-
-def _strip_marks(text: str) -> str:
-    # Arabic harakat and other combining marks carry no meaning for matching.
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+# Removed outright: tatweel, joiners and bidi controls, BOM, harakat and other marks.
+_DROP_RE = re.compile(
+    "[\u0640\u200d-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u0300-\u036f\u0483-\u0489"
+    "\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff]"
+)
+# ZWNJ separates Persian morphemes ("بی‌توجهی"): a space keeps the word apart.
+_SPACE_RE = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200c\u2028\u2029\u202f\u205f\u3000]+")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_ALEF_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ё": "е"})
 
 
 def normalise(text: str) -> str:
-    """NFKC, folded Arabic-script variants, no combining marks, plain quotes, one space."""
+    """NFKC, folded Arabic-script variants, no marks or controls, plain quotes, one space.
+
+    Deterministic and linear (a few C-level passes): dedup fingerprints rely on it.
+    """
     text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_ARABIC_FOLD).translate(_QUOTES)
-    text = _strip_marks(text)
-    text = "".join(ch if ch in "\n\t" or ch.isprintable() else " " for ch in text)
+    text = _DROP_RE.sub("", text.translate(_ARABIC_FOLD))
+    text = _CONTROL_RE.sub(" ", text)
     return _SPACE_RE.sub(" ", text).strip()
 
 
-_BOILERPLATE_MARKERS = re.compile(
-    r"^\s*(you might also like|latest news|related (news|articles|stories)|read more|more stories|"
-    r"share this article|share this|follow us|most (read|popular)|tags?:|see also|"
-    r"all content by .{0,60} is licensed|"
-    r"اقرأ أيضا|اقرأ أيضاً|أخبار ذات صلة|آخر الأخبار|شارك|اخبار مرتبط|مطالب مرتبط|بیشتر بخوانید|"
-    r"lire aussi|à lire aussi|читайте также|ayrıca bakınız|ilgili haberler|lea también|"
-    r"noticias relacionadas)\b",
-    re.IGNORECASE,
-)
-_CRUMB_RE = re.compile(r"^[^.!?]{0,80}(\s[/>»|]\s[^.!?]{0,80}){1,}$")
-_LICENCE_RE = re.compile(
-    r"(all content by .{0,80}? is licensed under .{0,120}?license\.?|all rights reserved\.?|"
-    r"creative commons attribution[^.]{0,80}\.?)",
-    re.IGNORECASE,
-)
+def fold(text: str) -> str:
+    """Lower case and unified Arabic-script letters, one output character per input one."""
+    folded = text.replace("İ", "i").lower()
+    if len(folded) != len(text):  # a rare letter whose lower case is longer
+        folded = "".join(ch.lower()[:1] or ch for ch in text.replace("İ", "i"))
+    if not folded.isascii():
+        folded = folded.translate(_ALEF_FOLD).translate(_ARABIC_FOLD)
+    return folded
+
+
+def strip_accents(text: str) -> str:
+    """é -> e, ş -> s, ı -> i: the spelling scrapers and keyboards often fall back to."""
+    decomposed = unicodedata.normalize("NFD", text.replace("ı", "i"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,26 +85,12 @@ class Document:
         return "\n".join(p for p in (self.title, self.lead, self.body) if p)
 
 
-def strip_boilerplate(body: str) -> tuple[str, int]:
-    """Drop boilerplate blocks: everything after a block marker, crumbs and licence lines."""
-    kept: list[str] = []
-    removed = 0
-    for line in body.split("\n"):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if _BOILERPLATE_MARKERS.match(stripped):
-            # Everything from a "Latest news" / "You might also like" marker on is site chrome.
-            removed += sum(len(x) for x in body.split("\n")) - sum(len(x) for x in kept)
-            break
-        if len(stripped) < 120 and _CRUMB_RE.match(stripped):
-            removed += len(stripped)
-            continue
-        cleaned = _LICENCE_RE.sub("", stripped).strip()
-        removed += len(stripped) - len(cleaned)
-        if cleaned:
-            kept.append(cleaned)
-    return "\n".join(kept), removed
+def make_document(title: str, body: str) -> Document:
+    lines = [normalise(line) for line in body.split("\n")]
+    kept = strip_boilerplate(lines)
+    removed = sum(map(len, lines)) - sum(map(len, kept))
+    lead, rest = _split_lead("\n".join(kept))
+    return Document(title=normalise(title), lead=lead, body=rest, removed=removed)
 
 
 def _split_lead(body: str) -> tuple[str, str]:
@@ -113,12 +101,20 @@ def _split_lead(body: str) -> tuple[str, str]:
     sentences = re.split(r"(?<=[.!?؟])\s+", body, maxsplit=2)
     if len(sentences) <= 2:
         return body, ""
-    lead = " ".join(sentences[:2])
-    return lead, sentences[2]
+    return " ".join(sentences[:2]), sentences[2]
 
 
-def make_document(title: str, body: str) -> Document:
-    norm_lines = "\n".join(normalise(line) for line in body.split("\n"))
-    cleaned, removed = strip_boilerplate(norm_lines)
-    lead, rest = _split_lead(cleaned)
-    return Document(title=normalise(title), lead=lead, body=rest, removed=removed)
+def strip_boilerplate(lines: list[str]) -> list[str]:
+    """The lines of prose, without chrome; each line already normalised."""
+    from dyad.core.boilerplate import clean_lines  # local: boilerplate needs fold() from here
+
+    return clean_lines(lines, _markers())
+
+
+@cache
+def _markers() -> dict[str, tuple[str, ...]]:
+    doc = json.loads(BOILERPLATE_FILE.read_text("utf-8"))
+    return {
+        kind: tuple(sorted({fold(normalise(p)) for p in doc[kind]}, key=len, reverse=True))
+        for kind in ("block", "glued", "share", "licence")
+    }

@@ -1,0 +1,158 @@
+"""From matches to countries in context: ambiguity, roles, links between countries.
+
+- An ambiguous alias ("Jordan", "Turkey", "Georgia", "Chad") counts only when the
+  context says so: another unambiguous alias of the same country in the article,
+  a place-like word before it ("in Jordan"), an actor word next to it ("Jordan's
+  foreign minister"), or a link to another country ("Syria and Jordan"); never
+  when a word next to it says otherwise ("Jordan River", "Turkey sandwich").
+- A mention next to an actor word ("the Syrian president", "وزير الخارجية الإيراني")
+  weighs more; one next to a passing word ("US sanctions", "US-led") weighs less.
+- Two mentions joined by a connector ("Iran and Syria", "Iran-Syria", "Tehran-
+  Damascus", "إيران وسوريا") link the two countries: links decide the pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dyad.core.gazetteer import Ambiguity, Rules
+from dyad.core.matching import Found, Match
+
+ACTOR_WEIGHT = 1.5
+PASSING_WEIGHT = 0.35
+WINDOW = 32
+HYPHENS = frozenset({"-", "–", "‑", "/", "-to-"})
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    code: str
+    start: int
+    end: int
+    kind: str
+    role: float  # ACTOR_WEIGHT, PASSING_WEIGHT or 1.0
+    prefix: str = ""
+
+
+def resolve(found: Found, text: str, rules: Rules) -> list[Mention]:
+    """The matches that count as countries, each with its code and role weight."""
+    folded = found.folded
+    supported = {m.alias.code for m in found.matches if m.alias.ambiguity is None}
+    mentions: list[Mention] = []
+    for i, m in enumerate(found.matches):
+        prev, nxt = _prev_word(folded, m.start - len(m.prefix)), _next_word(folded, m.end)
+        code = m.alias.code
+        amb = m.alias.ambiguity
+        if amb is not None:
+            resolved = _disambiguate(found, i, amb, supported, text, rules, prev, nxt)
+            if resolved is None:
+                continue
+            code = resolved
+        role = 1.0
+        if prev in rules.actor or nxt in rules.actor:
+            role = ACTOR_WEIGHT
+        elif nxt in rules.passing or prev in rules.passing:
+            role = PASSING_WEIGHT
+        mentions.append(Mention(code, m.start, m.end, m.alias.kind, role, m.prefix))
+    return mentions
+
+
+def _disambiguate(
+    found: Found,
+    i: int,
+    amb: Ambiguity,
+    supported: set[str],
+    text: str,
+    rules: Rules,
+    prev: str,
+    nxt: str,
+) -> str | None:
+    m = found.matches[i]
+    folded = found.folded
+    code = next((c for c in amb.codes if c in supported), amb.codes[0] if amb.codes else None)
+    code = code or m.alias.code
+    if _ends_with_any(folded[max(0, m.start - WINDOW) : m.start], amb.not_prev):
+        return None
+    if _starts_with_any(folded[m.end : m.end + WINDOW], amb.not_next):
+        return None
+    if amb.person and _looks_like_person(found, i, text, rules, nxt):
+        return None
+    if code in supported:
+        return code
+    if amb.veto and found.vetoes:
+        return None
+    if amb.support_free or prev in rules.location_prev:
+        return code
+    if prev in rules.actor or nxt in rules.actor or _linked(found, i, rules):
+        return code
+    return None
+
+
+def _looks_like_person(found: Found, i: int, text: str, rules: Rules, nxt: str) -> bool:
+    """'Jordan Peterson', 'Chad Smith': a capitalised word follows that is no cue."""
+    m = found.matches[i]
+    k = m.end
+    while k < len(text) and text[k] == " ":
+        k += 1
+    if k == m.end or k >= len(text) or not text[k].isupper() or nxt in rules.actor:
+        return False
+    return not any(o.start == k for o in found.matches)
+
+
+def _linked(found: Found, i: int, rules: Rules) -> bool:
+    ms = found.matches
+    left = i > 0 and connected(found.folded, ms[i - 1], ms[i], rules)
+    return left or (i + 1 < len(ms) and connected(found.folded, ms[i], ms[i + 1], rules))
+
+
+def connected(folded: str, a: Match | Mention, b: Match | Mention, rules: Rules) -> bool:
+    """True when only a connector stands between two mentions ("Iran and Syria")."""
+    gap = b.start - a.end
+    if gap > 12:
+        return False
+    raw = folded[a.end : b.start]
+    if raw in HYPHENS:  # a compound ("Iran-Syria"), not a dash between clauses (" - ")
+        return True
+    between = raw.strip()
+    if between == "":
+        return gap > 0 and b.prefix.startswith("و")
+    return between in rules.connectors
+
+
+def _prev_word(folded: str, start: int) -> str:
+    k = start
+    while k > 0 and not folded[k - 1].isalnum() and start - k < 4:
+        k -= 1
+    j = k
+    while j > 0 and folded[j - 1].isalnum() and k - j < 24:
+        j -= 1
+    return folded[j:k]
+
+
+def _next_word(folded: str, end: int) -> str:
+    k = end
+    n = len(folded)
+    if folded.startswith("'s", k):
+        k += 2
+    while k < n and not folded[k].isalnum() and k - end < 4:
+        k += 1
+    j = k
+    while j < n and folded[j].isalnum() and j - k < 24:
+        j += 1
+    return folded[k:j]
+
+
+def _ends_with_any(window: str, phrases: tuple[str, ...]) -> bool:
+    window = window.rstrip(" -")
+    for p in phrases:
+        if window.endswith(p) and (len(window) == len(p) or not window[-len(p) - 1].isalnum()):
+            return True
+    return False
+
+
+def _starts_with_any(window: str, phrases: tuple[str, ...]) -> bool:
+    window = window.removeprefix("'s").lstrip(" -")
+    for p in phrases:
+        if window.startswith(p) and (len(window) == len(p) or not window[len(p)].isalnum()):
+            return True
+    return False
