@@ -13,6 +13,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "start a local broker, publish seeds/, run the service, print a summary"),
     "classify": ("classify", "the same pipeline offline: JSON Lines in, enriched events out"),
     "publish": ("publish", "publish a JSON Lines file of raw articles to a topic"),
+    "tail": ("tail", "follow the enriched topic as readable lines or JSON"),
+    "stats": ("stats_cmd", "a running service's /stats as readable tables"),
+    "replay": ("replay", "move the group's committed offsets back to a time, to reprocess"),
 }
 
 

@@ -244,6 +244,7 @@ class Runner:
         try:
             if parts:
                 ends = await asyncio.wait_for(consumer.end_offsets(parts), _PROBE_TIMEOUT_S)
+                self.stats.set_end_offsets({tp.partition: end for tp, end in ends.items()})
                 self.stats.set_lag(
                     {
                         tp.partition: max(0, end - self._next_offset.get(tp, end))

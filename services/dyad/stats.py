@@ -15,7 +15,9 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Gauge, Histogram
 from prometheus_client import Counter as PCounter
 
+from dyad.core.models import EnrichedEvent
 from dyad.core.pipeline import Output
+from dyad.live_window import LiveWindow, pair_label
 
 LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60)
 _RATE_WINDOW_S = 60.0
@@ -104,12 +106,25 @@ class Metrics:
         self.last_batch = Gauge(
             "dyad_last_batch_timestamp_seconds", "When the last batch was committed", registry=r
         )
+        self.end_offset = Gauge(
+            "dyad_input_end_offset",
+            "End offset (high-water mark) of each assigned input partition: grows with input",
+            ["partition"],
+            registry=r,
+        )
+        self.classifier = Gauge(
+            "dyad_classifier_info",
+            "1 for the classifier version of the latest event",
+            ["version"],
+            registry=r,
+        )
 
 
 class Stats:
     def __init__(self, dedup_stats: Callable[[], dict[str, Any]] | None = None) -> None:
         self.metrics = Metrics()
         self.health = Health()
+        self.live = LiveWindow()
         self.dedup_stats = dedup_stats or (lambda: {})
         self.started_at = time.time()
         self.count_in = 0
@@ -121,9 +136,13 @@ class Stats:
         self.lag: dict[int, int] = {}
         self.commit_failures = 0
         self.produce_retries = 0
+        self.classifier_version: str | None = None
         self.latencies: deque[float] = deque(maxlen=10_000)
-        self.recent: deque[dict[str, Any]] = deque(maxlen=50)
         self._rate_samples: deque[tuple[float, int, int]] = deque()
+
+    @property
+    def recent(self) -> deque[dict[str, Any]]:
+        return self.live.events
 
     def record_outputs(self, outputs: list[Output], acked_at: float) -> None:
         """Called once per batch after every output of it was acked."""
@@ -142,35 +161,32 @@ class Stats:
                 reason = out.dead_letter.error.type
                 self.dead_reasons[reason] += 1
                 m.dead_letters.labels(reason).inc()
-                continue
-            ev = out.event
-            if ev is None:
-                continue
-            if ev.dedup.revision_of:
-                m.revisions.inc()
-            if out.kind == "duplicate":
-                self.dup_kinds[ev.dedup.status] += 1
-                m.duplicates.labels(ev.dedup.status).inc()
-                continue
-            pair = "-".join(ev.pair.countries) if ev.pair else "none"
-            sector = ev.primary_sector or "none"
-            self.pairs[pair] += 1
-            self.sectors[sector] += 1
-            m.events_by_pair.labels(pair).inc()
-            m.events_by_sector.labels(sector).inc()
-            self.recent.append(
-                {
-                    "event_id": ev.event_id,
-                    "id": ev.article.id,
-                    "title": ev.article.title,
-                    "source": ev.article.source,
-                    "pair": pair,
-                    "sector": sector,
-                    "status": ev.dedup.status,
-                    "coverage": ev.dedup.coverage.sources,
-                }
-            )
+                self.live.add_dead_letter(out.dead_letter)
+            elif out.event is not None:
+                self._record_event(out.event, out.kind == "duplicate")
         self._sample_rate()
+        self.live.tick(self.count_in, sum(self.count_out.values()), sum(self.lag.values()))
+
+    def _record_event(self, ev: EnrichedEvent, duplicate: bool) -> None:
+        m = self.metrics
+        if ev.dedup.revision_of:
+            m.revisions.inc()
+        if ev.classifier_version != self.classifier_version:
+            if self.classifier_version is not None:
+                m.classifier.remove(self.classifier_version)
+            self.classifier_version = ev.classifier_version
+            m.classifier.labels(ev.classifier_version).set(1)
+        self.live.add_event(ev)
+        if duplicate:
+            self.dup_kinds[ev.dedup.status] += 1
+            m.duplicates.labels(ev.dedup.status).inc()
+            return
+        pair = pair_label(ev)
+        sector = ev.primary_sector or "none"
+        self.pairs[pair] += 1
+        self.sectors[sector] += 1
+        m.events_by_pair.labels(pair).inc()
+        m.events_by_sector.labels(sector).inc()
 
     def _sample_rate(self) -> None:
         now = time.monotonic()
@@ -190,6 +206,12 @@ class Stats:
         self.lag = lag
         for partition, value in lag.items():
             self.metrics.lag.labels(str(partition)).set(value)
+        self.live.tick(self.count_in, sum(self.count_out.values()), sum(lag.values()))
+
+    def set_end_offsets(self, ends: dict[int, int]) -> None:
+        """High-water marks of the assigned input partitions (they grow with the input)."""
+        for partition, value in ends.items():
+            self.metrics.end_offset.labels(str(partition)).set(value)
 
     def refresh_gauges(self, ready: bool) -> None:
         m = self.metrics
@@ -215,6 +237,7 @@ class Stats:
             "ready": ready,
             "reason": reason,
             "uptime_s": round(time.time() - self.started_at, 1),
+            "classifier_version": self.classifier_version,
             "counts": {
                 "in": self.count_in,
                 "out": sum(self.count_out.values()),
@@ -233,5 +256,5 @@ class Stats:
             "latency": self.percentiles(),
             "commit_failures": self.commit_failures,
             "produce_retries": self.produce_retries,
-            "recent": list(self.recent)[-20:],
+            "recent": list(self.live.events)[-20:],
         }

@@ -6,6 +6,9 @@ durable), and only then commits the Kafka offsets. So the index is never behind
 the committed offsets; when it is ahead (a crash between checkpoint and commit),
 the redelivered records are recognised by id and content and get their first
 decision back.
+
+Backends: `local` (dedup_local: in-process, persisted in DYAD_STATE_DIR) and
+`redis` (dedup_redis: shared by every instance of the consumer group).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from dyad.config import Settings
-from dyad.core.dedup import Decision, Fingerprint, MemoryDedupIndex
+from dyad.core.dedup import Decision, Fingerprint
 
 
 class DedupStore(Protocol):
@@ -25,35 +28,13 @@ class DedupStore(Protocol):
     def stats(self) -> dict[str, int | float | str]: ...
 
 
-class LocalStore:
-    """In-process index. First cut: not yet persisted (the dedup work adds that)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.index = MemoryDedupIndex(settings.dedup_window_s, settings.dedup_max_entries)
-        self.max_entries = settings.dedup_max_entries
-
-    async def start(self) -> None:
-        return None
-
-    async def decide(self, fps: Sequence[Fingerprint]) -> list[Decision]:
-        return self.index.decide(fps)
-
-    async def checkpoint(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
-
-    def stats(self) -> dict[str, int | float | str]:
-        return {
-            "backend": "local",
-            "size": len(self.index),
-            "max_entries": self.max_entries,
-            "evictions": self.index.evictions,
-        }
-
-
 def make_store(settings: Settings) -> DedupStore:
     if settings.dedup_backend == "redis":
-        raise NotImplementedError("the redis dedup backend is not built yet")
-    return LocalStore(settings)
+        from dyad.adapters.dedup_redis import RedisStore
+
+        if not settings.redis_url:
+            raise ValueError("DYAD_DEDUP_BACKEND=redis needs DYAD_REDIS_URL (redis://host:6379/0)")
+        return RedisStore(settings.redis_url, settings.dedup_window_s, settings.dedup_max_entries)
+    from dyad.adapters.dedup_local import LocalStore
+
+    return LocalStore(settings.state_dir, settings.dedup_window_s, settings.dedup_max_entries)

@@ -13,107 +13,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import ahocorasick
-
+from dyad.core.aliases import KINDS, Alias, Rules, case_of, script_of
+from dyad.core.matching import Index
 from dyad.core.text import fold, normalise, strip_accents
 
+__all__ = ["DATA_DIR", "Alias", "Gazetteer", "Rules"]
+
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
-KINDS = ("name", "official", "demonym", "capital", "city", "institution", "leader", "idiom")
-MAX_SUFFIX = 7
-MAX_PREFIX = 3
-
-
-def script_of(text: str) -> str:
-    for ch in text:
-        if "\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff":
-            return "arab"
-        if "\u0400" <= ch <= "\u04ff":
-            return "cyrl"
-        if "\u4e00" <= ch <= "\u9fff" or "\u3040" <= ch <= "\u30ff":
-            return "han"
-    return "latn"
-
-
-@dataclass(frozen=True, slots=True)
-class Ambiguity:
-    """How an ambiguous alias is resolved (see rules.json, "ambiguous")."""
-
-    not_prev: tuple[str, ...] = ()
-    not_next: tuple[str, ...] = ()
-    veto: tuple[str, ...] = ()
-    codes: tuple[str, ...] = ()
-    person: bool = False
-    support_free: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Alias:
-    code: str
-    kind: str
-    text: str
-    lang: str = "*"
-    case: str = "any"  # "upper": acronym, "title": capital initial, "any"
-    script: str = "latn"
-    suffixes: frozenset[str] = frozenset()
-    ambiguity: Ambiguity | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Rules:
-    prefixes: dict[str, frozenset[str]]
-    suffixes: dict[str, frozenset[str]]
-    ambiguous: dict[str, Ambiguity]
-    actor: frozenset[str]
-    passing: frozenset[str]
-    location_prev: frozenset[str]
-    connectors: frozenset[str]
-    between: frozenset[str]
-    pair_phrases: tuple[str, ...] = ()
-    veto_words: frozenset[str] = field(default_factory=frozenset)
-
-    @classmethod
-    def parse(cls, doc: dict[str, Any]) -> Rules:
-        def words(xs: Iterable[str]) -> frozenset[str]:
-            return frozenset(fold(normalise(x)) for x in xs)
-
-        amb = {normalise(k): _ambiguity(v) for k, v in doc.get("ambiguous", {}).items()}
-        cues = doc.get("cues", {})
-        return cls(
-            prefixes={k: words(v) for k, v in doc.get("prefixes", {}).items()},
-            suffixes={k: words(v) for k, v in doc.get("suffixes", {}).items()},
-            ambiguous=amb,
-            actor=words(cues.get("actor", ())),
-            passing=words(cues.get("passing", ())),
-            location_prev=words(cues.get("location_prev", ())),
-            connectors=words(cues.get("connectors", ())),
-            between=words(cues.get("between", ())),
-            pair_phrases=tuple(words(cues.get("pair_phrases", ()))),
-            veto_words=frozenset(fold(w) for a in amb.values() for w in a.veto),
-        )
-
-
-def _ambiguity(spec: dict[str, Any]) -> Ambiguity:
-    return Ambiguity(
-        not_prev=tuple(fold(x) for x in spec.get("not_prev", ())),
-        not_next=tuple(fold(x) for x in spec.get("not_next", ())),
-        veto=tuple(spec.get("veto", ())),
-        codes=tuple(spec.get("codes", ())),
-        person=bool(spec.get("person", False)),
-        support_free=bool(spec.get("support_free", False)),
-    )
-
-
-def _case_of(text: str) -> str:
-    letters = [ch for ch in text if ch.isalpha()]
-    if len(letters) >= 2 and all(ch.isupper() for ch in letters):
-        return "upper"
-    if letters and text[0].isupper():
-        return "title"
-    return "any"
 
 
 def _iter_entries(doc: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
@@ -130,7 +39,7 @@ def _iter_entries(doc: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
 
 
 class Gazetteer:
-    """Aliases of every country in one automaton, plus the matching rules."""
+    """Aliases of every country in one matching index, plus the matching rules."""
 
     def __init__(
         self, names: dict[str, str], aliases: Iterable[Alias], rules: Rules, version: str
@@ -138,19 +47,14 @@ class Gazetteer:
         self.names = names
         self.rules = rules
         self.version = version
-        self.automaton = ahocorasick.Automaton()
         table: dict[str, list[Alias]] = {}
         for alias in aliases:
             for key in _keys(alias):
                 if len(key) >= 2 or alias.script == "han":
                     table.setdefault(key, []).append(alias)
-        for word in rules.veto_words:
-            table.setdefault(word, [])
-        for key, found in table.items():
-            # Stricter case rules first: "US" (acronym) is tried before "us" would be.
-            ranked = sorted(set(found), key=_priority)
-            self.automaton.add_word(key, (len(key), tuple(ranked)))
-        self.automaton.make_automaton()
+        # Stricter case rules first: "US" (acronym) is tried before "us" would be.
+        ranked = {key: tuple(sorted(set(found), key=_priority)) for key, found in table.items()}
+        self.index = Index(ranked, rules.prefixes.get("arab", frozenset()), rules.veto_words)
         self.size = len(table)
 
     @classmethod
@@ -190,7 +94,7 @@ def _alias(code: str, kind: str, lang: str, text: str, rules: Rules) -> Alias:
         kind=kind,
         text=text,
         lang=lang,
-        case=_case_of(text),
+        case=case_of(text),
         script=script,
         suffixes=frozenset(strip_accents(s) for s in suffixes) | suffixes,
         ambiguity=rules.ambiguous.get(text),

@@ -6,18 +6,32 @@ the rules after it (Russian cases "Ирана", Turkish "İranlı", Arabic "ال
 English plurals "Syrians"), and Chinese, which has no spaces at all. Case rules
 come from how the alias is written: "US" only in capitals, "Chad" capitalised,
 "iranien" in any case. No regular expression ever runs over the input text.
+
+Speed: every key starts with a space and the scanned text has its punctuation
+turned into spaces, so the automaton leaves its root only at word starts (its root
+has one child instead of hundreds). Arabic keys are stored once per allowed prefix.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from dyad.core.gazetteer import MAX_PREFIX, MAX_SUFFIX, Alias, Gazetteer
+import ahocorasick
+
+from dyad.core.aliases import Alias
 from dyad.core.text import fold, strip_accents
 
+MAX_SUFFIX = 7
+# Characters that end a word; in the scanned copy they all become spaces.
+SEPARATORS = "\n-('\"/«“„—–‘’[],.:;!?»”)*|•·"
+_PERSIAN_LETTERS = "پچژگ"
+# A text holds a script if it holds one of its commonest letters.
+_PROBES = {"latn": "eaiont", "arab": "اله", "cyrl": "оеан", "han": "的国在是中"}
 
-@dataclass(frozen=True, slots=True)
-class Match:
+
+class Match(NamedTuple):
     start: int
     end: int  # after any allowed ending
     alias: Alias
@@ -26,64 +40,129 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    folded: str
+    folded: str  # the text folded, offset for offset
+    scan: str  # " " + folded with separators as spaces: scan[i + 1] is folded[i]
     matches: list[Match]
     vetoes: set[str]
 
 
-def find(gazetteer: Gazetteer, text: str) -> Found:
+def scan_form(folded: str) -> str:
+    for ch in SEPARATORS:
+        if ch in folded:
+            folded = folded.replace(ch, " ")
+    return folded
+
+
+class Index:
+    """One automaton per script (a small root fan-out is what makes the scan fast);
+    space-led keys for spaced scripts, bare keys for Chinese and Japanese."""
+
+    def __init__(
+        self,
+        table: dict[str, tuple[Alias, ...]],
+        prefixes: frozenset[str],
+        veto_words: Iterable[str],
+    ) -> None:
+        staged: dict[str, dict[str, tuple[int, int, tuple[Alias, ...]]]] = {
+            s: {} for s in ("latn", "arab", "cyrl", "han")
+        }
+        for key, aliases in table.items():
+            script = aliases[0].script
+            if script == "han":
+                staged[script][key] = (len(key), 0, aliases)
+                continue
+            body = scan_form(key)
+            staged[script][" " + body] = (len(body) + 1, 0, aliases)
+            for p in prefixes if script == "arab" else ():
+                staged[script].setdefault(f" {p}{body}", (len(body) + len(p) + 1, len(p), aliases))
+        for word in veto_words:
+            staged["latn"].setdefault(" " + scan_form(word), (len(word) + 1, 0, ()))
+        self.automata: dict[str, ahocorasick.Automaton] = {}
+        for script, keys in staged.items():
+            automaton = ahocorasick.Automaton()
+            for key, value in keys.items():
+                automaton.add_word(key, value)
+            if keys:
+                automaton.make_automaton()
+                self.automata[script] = automaton
+
+    def scripts(self, folded: str) -> list[str]:
+        """The automata worth running on this text (cheap presence tests)."""
+        if folded.isascii():
+            return ["latn"]
+        found = [s for s, probe in _PROBES.items() if any(ch in folded for ch in probe)]
+        return [s for s in found if s in self.automata]
+
+
+def find(index: Index, text: str) -> Found:
     folded = fold(text)
+    scan = " " + scan_form(folded)
     # Persian glues no prefixes ("بیابان" is not ب + یابان): Persian letters switch them off.
-    persian = any(ch in folded for ch in "پچژگ")
-    prefixes = frozenset() if persian else gazetteer.rules.prefixes.get("arab", frozenset())
-    automaton = gazetteer.automaton
+    persian = not folded.isascii() and any(ch in folded for ch in _PERSIAN_LETTERS)
     matches: list[Match] = []
     vetoes: set[str] = set()
-    for last, (length, aliases) in automaton.iter_long(folded):
-        start, end = last - length + 1, last + 1
+    for script in index.scripts(folded):
+        automaton = index.automata[script]
+        if script == "han":
+            matches.extend(_find_cjk(automaton, folded))
+        else:
+            _find_spaced(automaton, text, folded, scan, persian, matches, vetoes)
+    if len(index.scripts(folded)) > 1:
+        matches.sort()
+    return Found(folded, scan, matches, vetoes)
+
+
+def _find_spaced(
+    automaton: ahocorasick.Automaton,
+    text: str,
+    folded: str,
+    scan: str,
+    persian: bool,
+    matches: list[Match],
+    vetoes: set[str],
+) -> None:
+    n = len(folded)
+    for last, (length, pre, aliases) in automaton.iter_long(scan):
+        start = last - length + 1  # index in `folded` of the word (prefix included)
         if not aliases:  # a context word that vetoes an ambiguous alias ("Atlanta")
-            if _free(folded, start, end):
-                vetoes.add(folded[start:end])
+            vetoes.add(folded[start:last])
             continue
-        match = _fit(text, folded, start, end, aliases, prefixes)
+        if pre and persian:
+            continue
+        match = _fit(text, folded, start + pre, last, aliases, folded[start : start + pre], n)
+        k = length - 1
         # The longest key failed on what follows it ("الإيرانية" is not "ایرانی" + "ه"
         # for a name): a shorter key at the same place may still fit ("ایران" + "یه").
-        k = length - 1
-        while match is None and k >= 2:
-            shorter = automaton.get(folded[start : start + k], None)
-            if shorter is not None and shorter[1]:
-                match = _fit(text, folded, start, start + k, shorter[1], prefixes)
+        while match is None and k > pre + 1:
+            shorter = automaton.get(scan[start : start + k], None)
+            if shorter is not None and shorter[2] and shorter[1] == pre:
+                prefix = folded[start : start + pre]
+                match = _fit(text, folded, start + pre, start + k - 1, shorter[2], prefix, n)
             k -= 1
         if match is not None:
             matches.append(match)
-    return Found(folded, matches, vetoes)
+
+
+def _find_cjk(automaton: ahocorasick.Automaton, folded: str) -> list[Match]:
+    return [
+        Match(last - length + 1, last + 1, aliases[0], "")
+        for last, (length, _, aliases) in automaton.iter_long(folded)
+    ]
 
 
 def _fit(
-    text: str,
-    folded: str,
-    start: int,
-    end: int,
-    aliases: tuple[Alias, ...],
-    prefixes: frozenset[str],
+    text: str, folded: str, start: int, end: int, aliases: tuple[Alias, ...], prefix: str, n: int
 ) -> Match | None:
-    script = aliases[0].script
-    if script == "han":
-        return Match(start, end, aliases[0], "")
-    prefix = ""
-    if start > 0 and folded[start - 1].isalnum():
-        if script != "arab" or (prefix := _prefix(folded, start, prefixes)) == "":
-            return None
     stop = end
-    if end < len(folded) and folded[end].isalnum():
-        stop = _word_end(folded, end)
+    if end < n and folded[end].isalnum():
+        stop = end + 1
+        limit = min(n, end + MAX_SUFFIX + 1)
+        while stop < limit and folded[stop].isalnum():
+            stop += 1
         if stop - end > MAX_SUFFIX:
             return None
-    alias = _first_fit(aliases, text[start:end], folded[end:stop])
-    return None if alias is None else Match(start, stop, alias, prefix)
-
-
-def _first_fit(aliases: tuple[Alias, ...], segment: str, suffix: str) -> Alias | None:
+    segment = text[start:end]
+    suffix = folded[end:stop]
     for alias in aliases:
         if alias.case == "upper" and not segment.isupper():
             continue
@@ -91,29 +170,5 @@ def _first_fit(aliases: tuple[Alias, ...], segment: str, suffix: str) -> Alias |
             continue
         if suffix and suffix not in alias.suffixes and strip_accents(suffix) not in alias.suffixes:
             continue
-        return alias
+        return Match(start, stop, alias, prefix)
     return None
-
-
-def _free(folded: str, start: int, end: int) -> bool:
-    left = start == 0 or not folded[start - 1].isalnum()
-    return left and (end == len(folded) or not folded[end].isalnum())
-
-
-def _prefix(folded: str, start: int, prefixes: frozenset[str]) -> str:
-    """The glued prefix before `start` if it is an allowed one, else ""."""
-    k = start
-    while k > 0 and start - k <= MAX_PREFIX and folded[k - 1].isalnum():
-        k -= 1
-    if k > 0 and folded[k - 1].isalnum():
-        return ""
-    glued = folded[k:start]
-    return glued if glued in prefixes else ""
-
-
-def _word_end(folded: str, end: int) -> int:
-    stop = end
-    limit = min(len(folded), end + MAX_SUFFIX + 1)
-    while stop < limit and folded[stop].isalnum():
-        stop += 1
-    return stop

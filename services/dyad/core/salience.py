@@ -13,19 +13,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from dyad.core.gazetteer import Ambiguity, Rules
+from dyad.core.aliases import Ambiguity, Rules
 from dyad.core.matching import Found, Match
 
 ACTOR_WEIGHT = 1.5
 PASSING_WEIGHT = 0.35
 WINDOW = 32
+CONTEXT_MENTIONS = 8
 HYPHENS = frozenset({"-", "–", "‑", "/", "-to-"})
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(NamedTuple):
     code: str
     start: int
     end: int
@@ -35,19 +35,28 @@ class Mention:
 
 
 def resolve(found: Found, text: str, rules: Rules) -> list[Mention]:
-    """The matches that count as countries, each with its code and role weight."""
-    folded = found.folded
+    """The matches that count as countries, each with its code and role weight.
+
+    Context is read for the first CONTEXT_MENTIONS mentions of a country only: later
+    ones of an already well-attested country change nothing but its count.
+    """
     supported = {m.alias.code for m in found.matches if m.alias.ambiguity is None}
+    seen: dict[str, int] = {}
     mentions: list[Mention] = []
+    scan = found.scan
     for i, m in enumerate(found.matches):
-        prev, nxt = _prev_word(folded, m.start - len(m.prefix)), _next_word(folded, m.end)
         code = m.alias.code
         amb = m.alias.ambiguity
+        if amb is None and seen.get(code, 0) >= CONTEXT_MENTIONS:
+            mentions.append(Mention(code, m.start, m.end, m.alias.kind, 1.0, m.prefix))
+            continue
+        prev, nxt = _prev_word(scan, m.start - len(m.prefix)), _next_word(scan, m.end)
         if amb is not None:
             resolved = _disambiguate(found, i, amb, supported, text, rules, prev, nxt)
             if resolved is None:
                 continue
             code = resolved
+        seen[code] = seen.get(code, 0) + 1
         role = 1.0
         if prev in rules.actor or nxt in rules.actor:
             role = ACTOR_WEIGHT
@@ -119,27 +128,18 @@ def connected(folded: str, a: Match | Mention, b: Match | Mention, rules: Rules)
     return between in rules.connectors
 
 
-def _prev_word(folded: str, start: int) -> str:
-    k = start
-    while k > 0 and not folded[k - 1].isalnum() and start - k < 4:
-        k -= 1
-    j = k
-    while j > 0 and folded[j - 1].isalnum() and k - j < 24:
-        j -= 1
-    return folded[j:k]
+def _prev_word(scan: str, start: int) -> str:
+    """The word before folded[start:] (scan is offset by one and has no punctuation)."""
+    words = scan[max(0, start - WINDOW) : start + 1].split()
+    return words[-1] if words and not scan[start].isalnum() else ""
 
 
-def _next_word(folded: str, end: int) -> str:
-    k = end
-    n = len(folded)
-    if folded.startswith("'s", k):
-        k += 2
-    while k < n and not folded[k].isalnum() and k - end < 4:
-        k += 1
-    j = k
-    while j < n and folded[j].isalnum() and j - k < 24:
-        j += 1
-    return folded[k:j]
+def _next_word(scan: str, end: int) -> str:
+    """The word after folded[:end], skipping an English possessive ("Iran's minister")."""
+    words = scan[end + 1 : end + WINDOW].split(maxsplit=2)
+    if words and words[0] == "s" and scan[end + 1] == " ":
+        words = words[1:]
+    return words[0] if words else ""
 
 
 def _ends_with_any(window: str, phrases: tuple[str, ...]) -> bool:

@@ -136,8 +136,10 @@ class Taxonomy:
         morphology: Morphology,
         params: Mapping[str, Any],
         version: str,
+        model: Mapping[str, Any] | None = None,
     ) -> None:
         self.sectors = sectors
+        self.model = model
         self.ids = [s.id for s in sectors]
         self.params = dict(params)
         self.version = version
@@ -173,8 +175,14 @@ class Taxonomy:
             blob = path.read_bytes()
             blobs.append(blob)
             _merge(json.loads(blob), terms, neutral, known, path.name)
+        model_path = data_dir / "model.json"
+        model = None
+        if model_path.exists():
+            blobs.append(model_path.read_bytes())
+            model = json.loads(blobs[-1])
         version = f"{spec['version']}-m{METHOD_VERSION}-{_digest(blobs)}"
-        return cls(sectors, terms, neutral, Morphology(spec["morphology"]), spec["params"], version)
+        morphology = Morphology(spec["morphology"])
+        return cls(sectors, terms, neutral, morphology, spec["params"], version, model)
 
 
 def _merge(

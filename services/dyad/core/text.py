@@ -20,18 +20,27 @@ from pathlib import Path
 
 BOILERPLATE_FILE = Path(__file__).resolve().parents[1] / "data" / "gazetteer" / "boilerplate.json"
 
-# Arabic-script variants folded to one form, so that "ي/ی" and "ك/ک" match alike.
-_ARABIC_FOLD = str.maketrans(
-    {
-        "\u064a": "\u06cc",  # ARABIC YEH -> FARSI YEH
-        "\u0649": "\u06cc",  # ALEF MAKSURA -> FARSI YEH
-        "\u0643": "\u06a9",  # ARABIC KAF -> KEHEH
-        "\u2019": "'",
-        "\u2018": "'",
-        "\u02bc": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-    }
+# Arabic-script variants folded to one form, so that "ي/ی" and "ك/ک" match alike; curly
+# quotes made plain. Pairs of single characters: str.replace is far faster than translate.
+_CHAR_FOLD = (
+    ("\u064a", "\u06cc"),  # ARABIC YEH -> FARSI YEH
+    ("\u0649", "\u06cc"),  # ALEF MAKSURA -> FARSI YEH
+    ("\u0643", "\u06a9"),  # ARABIC KAF -> KEHEH
+    ("\u2019", "'"),
+    ("\u2018", "'"),
+    ("\u02bc", "'"),
+    ("\u201c", '"'),
+    ("\u201d", '"'),
+)
+# For matching only: hamza seats, teh marbuta and yo folded too (one char for one char).
+_MATCH_FOLD = (
+    ("\u0623", "\u0627"),  # أ -> ا
+    ("\u0625", "\u0627"),  # إ -> ا
+    ("\u0622", "\u0627"),  # آ -> ا
+    ("\u0671", "\u0627"),  # ٱ -> ا
+    ("\u0629", "\u0647"),  # ة -> ه
+    ("\u0451", "\u0435"),  # ё -> е
+    *_CHAR_FOLD[:3],
 )
 # Removed outright: tatweel, joiners and bidi controls, BOM, harakat and other marks.
 _DROP_RE = re.compile(
@@ -41,7 +50,6 @@ _DROP_RE = re.compile(
 # ZWNJ separates Persian morphemes ("بی‌توجهی"): a space keeps the word apart.
 _SPACE_RE = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200c\u2028\u2029\u202f\u205f\u3000]+")
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_ALEF_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ё": "е"})
 
 
 def normalise(text: str) -> str:
@@ -50,7 +58,8 @@ def normalise(text: str) -> str:
     Deterministic and linear (a few C-level passes): dedup fingerprints rely on it.
     """
     text = unicodedata.normalize("NFKC", text)
-    text = _DROP_RE.sub("", text.translate(_ARABIC_FOLD))
+    if not text.isascii():
+        text = _DROP_RE.sub("", _replace_all(text, _CHAR_FOLD))
     text = _CONTROL_RE.sub(" ", text)
     return _SPACE_RE.sub(" ", text).strip()
 
@@ -61,8 +70,15 @@ def fold(text: str) -> str:
     if len(folded) != len(text):  # a rare letter whose lower case is longer
         folded = "".join(ch.lower()[:1] or ch for ch in text.replace("İ", "i"))
     if not folded.isascii():
-        folded = folded.translate(_ALEF_FOLD).translate(_ARABIC_FOLD)
+        folded = _replace_all(folded, _MATCH_FOLD)
     return folded
+
+
+def _replace_all(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    for src, dst in pairs:
+        if src in text:
+            text = text.replace(src, dst)
+    return text
 
 
 def strip_accents(text: str) -> str:
