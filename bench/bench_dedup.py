@@ -8,15 +8,13 @@ Target: at most 0.2 ms per article (fingerprint + decide) on a 2-core machine.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
-
-import sys
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from dedup_synth import fingerprints, texts  # noqa: E402
-
 from dyad.core.dedup import MemoryDedupIndex, fingerprint  # noqa: E402
 
 

@@ -37,7 +37,9 @@ def texts(n: int, dup_share: float = 0.3, seed: int = 7) -> list[str]:
     return out
 
 
-def fingerprints(n: int, start: int = 0, dup_share: float = 0.3, seed: int = 11) -> list[Fingerprint]:
+def fingerprints(
+    n: int, start: int = 0, dup_share: float = 0.3, seed: int = 11
+) -> list[Fingerprint]:
     """Cheap fingerprints with random signatures (for the 1M-entry benchmarks):
     a `dup_share` of them repeat an earlier signature under a new id and source."""
     rng = np.random.default_rng(seed)
@@ -59,7 +61,7 @@ def fingerprints(n: int, start: int = 0, dup_share: float = 0.3, seed: int = 11)
                 signature=(m & 0xFF).astype(np.uint8),
                 shingles=700,
                 numbers=0,
-                timestamp=float(start + i),
+                timestamp=(start + i) * 0.5,  # a million within the 7-day window
                 id_hash=hash_str(aid),
                 url_hash=0,
                 source_hash=hash_str(f"s{src[i]}"),

@@ -1,10 +1,11 @@
 """The local dedup store: the in-process index, persisted in DYAD_STATE_DIR.
 
-Consistency with Kafka offsets: `decide` writes every fingerprint to the log
-as it is decided (os.write: a kill -9 keeps it), `checkpoint` fsyncs the log,
-and the runner commits offsets only after `checkpoint`. So the durable index is
-never behind the committed offsets; when it is ahead, the redelivered records
-are recognised by id and content and get their stored decisions back.
+Consistency with Kafka offsets: `decide` writes every new entry (fingerprint
+and decision) to the log as it is decided (os.write: a kill -9 keeps it),
+`checkpoint` fsyncs the log, and the runner commits offsets only after
+`checkpoint`. So the durable index is never behind the committed offsets;
+when it is ahead, the redelivered records are recognised by id and content and
+get their stored decisions back.
 
 A snapshot is taken every `snapshot_every` records (in a worker thread, between
 batches) and on close, so a restart loads one snapshot and replays at most that
@@ -66,8 +67,8 @@ class LocalStore:
             self._remove_segments(drop_all=True)
         self.records = self.snap_records
         for seg in self._segments():
-            for fp in read_log(seg):
-                self.index.decide_one(fp)
+            for fp, decision in read_log(seg):
+                self.index.restore(fp, decision)
                 self.records += 1
         self.replayed = self.records - self.snap_records
         self.log = LogWriter(self._segment_path(self.records))
@@ -87,11 +88,17 @@ class LocalStore:
                 p.unlink(missing_ok=True)
 
     async def decide(self, fps: Sequence[Fingerprint]) -> list[Decision]:
-        decisions = self.index.decide(fps)
         if self.log is None:
             raise RuntimeError("LocalStore.decide before start")
-        self.log.append(list(fps))
-        self.records += len(fps)
+        decisions, inserted = [], []
+        for fp in fps:
+            before = self.index.next_seq
+            d = self.index.decide_one(fp)
+            decisions.append(d)
+            if self.index.next_seq != before:  # not a redelivery: a new entry to log
+                inserted.append((fp, d))
+        self.log.append(inserted)
+        self.records += len(inserted)
         return decisions
 
     async def checkpoint(self) -> None:

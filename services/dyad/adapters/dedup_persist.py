@@ -1,10 +1,10 @@
 """Durable state of the in-process dedup index: snapshots plus an append-only log.
 
-* The log holds every fingerprint decided since the last snapshot, one record
-  each (length, CRC-32, payload), written with os.write when decided, so a
-  kill -9 loses nothing that reached the kernel; `sync` fsyncs it. Replaying
-  the records through the index rebuilds exactly the same state, since the
-  index is a deterministic function of the fingerprints in order.
+* The log holds every entry inserted since the last snapshot (fingerprint and
+  decision), one record each (length, CRC-32, payload), written with os.write
+  when decided, so a kill -9 loses nothing that reached the kernel; `sync`
+  fsyncs it. Replaying the records re-inserts them with their logged decisions
+  (no search), which rebuilds exactly the same state.
 * A snapshot is one .npy file per array plus meta.json, written to a temporary
   directory, fsynced, then renamed (atomic); older snapshots and log segments
   are removed only after that.
@@ -24,49 +24,57 @@ from typing import Any
 import numpy as np
 
 from dyad.core.dedup_index import CompactIndex
+from dyad.core.dedup_rule import STATUS_CODES, STATUS_NAMES, Decision, cluster_id_of
 from dyad.core.dedup_sig import BANDS, NUM_PERM, SHINGLE, Fingerprint
 
 FORMAT = f"dedup-v1-s{SHINGLE}-p{NUM_PERM}-b{BANDS}"
 _HEAD = struct.Struct("<II")  # payload length, crc32
 _FIXED = struct.Struct("<QQQQQdiQH")  # hashes..., ts, shingles, numbers, id length
+_DECISION = struct.Struct("<BHiiHH")  # status, sim, articles, sources, two string lengths
+_NO_SIM = 0xFFFF
 _SIG_BYTES = NUM_PERM
 _BAND_BYTES = BANDS * 8
 
 
-def encode(fp: Fingerprint) -> bytes:
-    aid = fp.article_id.encode("utf-8", "surrogatepass")
+def _utf8(text: str | None) -> bytes:
+    return (text or "").encode("utf-8", "surrogatepass")
+
+
+def encode(fp: Fingerprint, d: Decision) -> bytes:
+    aid, first, rev = _utf8(fp.article_id), _utf8(d.duplicate_of), _utf8(d.revision_of)
+    sim = _NO_SIM if d.similarity is None else round(d.similarity * 10000)
+    hashes = (fp.content_hash, fp.id_hash, fp.url_hash, fp.source_hash, int(d.cluster_id[2:], 16))
+    fixed = _FIXED.pack(*hashes, fp.timestamp, fp.shingles, fp.numbers, len(aid))
+    code = STATUS_CODES[d.status]
+    decision = _DECISION.pack(code, sim, d.articles, d.sources, len(first), len(rev))
     payload = b"".join(
-        (
-            _FIXED.pack(
-                fp.content_hash,
-                fp.id_hash,
-                fp.url_hash,
-                fp.source_hash,
-                0,
-                fp.timestamp,
-                fp.shingles,
-                fp.numbers,
-                len(aid),
-            ),  # fmt: skip
-            fp.signature.tobytes(),
-            fp.bands.tobytes(),
-            aid,
-        )
+        (fixed, decision, fp.signature.tobytes(), fp.bands.tobytes(), aid, first, rev)
     )
     return _HEAD.pack(len(payload), zlib.crc32(payload)) + payload
 
 
-def decode(payload: bytes) -> Fingerprint:
-    content, id_h, url_h, src_h, _, ts, shingles, numbers, n = _FIXED.unpack_from(payload)
-    at = _FIXED.size
+def decode(payload: bytes) -> tuple[Fingerprint, Decision]:
+    content, id_h, url_h, src_h, cluster, ts, shingles, numbers, n = _FIXED.unpack_from(payload)
+    status, sim, articles, sources, nf, nr = _DECISION.unpack_from(payload, _FIXED.size)
+    at = _FIXED.size + _DECISION.size
     sig = np.frombuffer(payload, np.uint8, _SIG_BYTES, at).copy()
     bands = np.frombuffer(payload, np.uint64, BANDS, at + _SIG_BYTES).copy()
-    aid = payload[at + _SIG_BYTES + _BAND_BYTES :][:n].decode("utf-8", "surrogatepass")
-    return Fingerprint(aid, None, None, content, sig, shingles, numbers, ts, id_h, url_h, src_h,
-                       bands)  # fmt: skip
+    at += _SIG_BYTES + _BAND_BYTES
+    aid, first, rev = (
+        payload[x:y].decode("utf-8", "surrogatepass")
+        for x, y in ((at, at + n), (at + n, at + n + nf), (at + n + nf, at + n + nf + nr))
+    )
+    hashes = dict(id_hash=id_h, url_hash=url_h, source_hash=src_h, bands=bands)
+    fp = Fingerprint(aid, None, None, content, sig, shingles, numbers, ts, **hashes)
+    similarity = None if sim == _NO_SIM else sim / 10000
+    d = Decision(
+        STATUS_NAMES[status], first or None, similarity, cluster_id_of(cluster), rev or None,
+        articles, sources,
+    )  # fmt: skip
+    return fp, d
 
 
-def read_log(path: Path) -> Iterator[Fingerprint]:
+def read_log(path: Path) -> Iterator[tuple[Fingerprint, Decision]]:
     """Records of a log segment; a torn or corrupt tail is cut off the file."""
     data = path.read_bytes()
     at = 0
@@ -87,9 +95,9 @@ class LogWriter:
         self.path = path
         self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
 
-    def append(self, fps: list[Fingerprint]) -> None:
-        if fps:
-            os.write(self.fd, b"".join(encode(fp) for fp in fps))
+    def append(self, entries: list[tuple[Fingerprint, Decision]]) -> None:
+        if entries:
+            os.write(self.fd, b"".join(encode(fp, d) for fp, d in entries))
 
     def sync(self) -> None:
         os.fsync(self.fd)

@@ -34,7 +34,10 @@ def make_store(settings: Settings) -> DedupStore:
 
         if not settings.redis_url:
             raise ValueError("DYAD_DEDUP_BACKEND=redis needs DYAD_REDIS_URL (redis://host:6379/0)")
-        return RedisStore(settings.redis_url, settings.dedup_window_s, settings.dedup_max_entries)
+        return RedisStore(
+            settings.redis_url, settings.dedup_window_s, settings.dedup_max_entries,
+            prefix=settings.group_id,
+        )  # fmt: skip
     from dyad.adapters.dedup_local import LocalStore
 
     return LocalStore(settings.state_dir, settings.dedup_window_s, settings.dedup_max_entries)

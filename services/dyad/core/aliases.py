@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dyad.core.text import fold, normalise
+from dyad.core.text import fold, normalise, scan_form
 
 KINDS = ("name", "official", "demonym", "capital", "city", "institution", "leader", "idiom")
 
@@ -26,8 +26,8 @@ def script_of(text: str) -> str:
 class Ambiguity:
     """How an ambiguous alias is resolved (see rules.json, "ambiguous")."""
 
-    not_prev: tuple[str, ...] = ()
-    not_next: tuple[str, ...] = ()
+    not_prev: frozenset[str] = frozenset()  # phrases of 1-3 words, folded, no punctuation
+    not_next: frozenset[str] = frozenset()
     veto: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()
     person: bool = False
@@ -57,6 +57,7 @@ class Rules:
     connectors: frozenset[str]
     between: frozenset[str]
     pair_phrases: tuple[str, ...] = ()
+    languages: dict[str, tuple[str, ...]] = field(default_factory=dict)
     veto_words: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
@@ -76,19 +77,25 @@ class Rules:
             connectors=words(cues.get("connectors", ())),
             between=words(cues.get("between", ())),
             pair_phrases=tuple(words(cues.get("pair_phrases", ()))),
+            languages={k: tuple(v) for k, v in doc.get("languages", {}).items()},
             veto_words=frozenset(fold(w) for a in amb.values() for w in a.veto),
         )
 
 
 def _ambiguity(spec: dict[str, Any]) -> Ambiguity:
     return Ambiguity(
-        not_prev=tuple(fold(x) for x in spec.get("not_prev", ())),
-        not_next=tuple(fold(x) for x in spec.get("not_next", ())),
+        not_prev=frozenset(_phrase(x) for x in spec.get("not_prev", ())),
+        not_next=frozenset(_phrase(x) for x in spec.get("not_next", ())),
         veto=tuple(spec.get("veto", ())),
         codes=tuple(spec.get("codes", ())),
         person=bool(spec.get("person", False)),
         support_free=bool(spec.get("support_free", False)),
     )
+
+
+def _phrase(text: str) -> str:
+    """A context phrase as the matcher sees words: folded, punctuation as spaces."""
+    return " ".join(scan_form(fold(normalise(text))).split())
 
 
 def case_of(text: str) -> str:

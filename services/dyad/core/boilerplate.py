@@ -70,21 +70,19 @@ def _is_chrome(line: str, key: str, prose: bool, markers: dict[str, tuple[str, .
         return True
     words = _WORD_RE.findall(key)
     share = markers["share"]
-    if words and (key in share or all(w in share for w in words)):
-        return True
-    return len(line) < 250 and any(p in key for p in markers["licence"])
+    return bool(words) and (key in share or all(w in share for w in words))
 
 
 def _cut_glued(line: str, markers: dict[str, tuple[str, ...]]) -> str:
-    """Cut a licence sentence or a glued headline block off the end of a long line."""
-    if len(line) < 200:
-        return line
+    """Cut a licence sentence, or a glued headline block, off the end of a line."""
     key = fold(line)
     cut = len(line)
     for phrase in markers["licence"]:
         at = key.find(phrase)
-        if at > 0:
+        if at >= 0:
             cut = min(cut, _sentence_start(line, at))
+    if len(line) < 200:
+        return line[:cut].rstrip()
     for heading in markers["glued"]:
         at = key.find(heading)
         if at > 0 and _after_sentence(line, at) and not is_prose(line[at:]):

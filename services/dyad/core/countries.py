@@ -50,7 +50,7 @@ _SENTENCE_END = re.compile(r"[.!?؟。\n]")
 class _Tally:
     score: float = 0.0
     mentions: int = 0
-    evidence: list[Evidence] = field(default_factory=list)
+    evidence: list[tuple[str, str]] = field(default_factory=list)  # distinct (text, where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +74,13 @@ class CountryRecognizer:
         ]
         tallies = _tally(text, mentions, parts)
         ranked = sorted(tallies.items(), key=lambda kv: (-kv[1].score, kv[0]))
-        # Built without re-validation: every field is made here from checked values.
         countries = [
-            CountryMention.model_construct(
+            CountryMention(
                 code=code,
                 name=self.gazetteer.names.get(code, code),
                 score=round(t.score, 3),
                 mentions=t.mentions,
-                evidence=t.evidence,
+                evidence=[Evidence(text=x, where=w) for x, w in t.evidence],  # type: ignore[arg-type]
             )
             for code, t in ranked
         ]
@@ -103,7 +102,9 @@ def _tally(text: str, mentions: list[Mention], parts: list[str]) -> dict[str, _T
         t.score += PART_WEIGHT[part] * KIND_WEIGHT[m.kind] * m.role
         t.mentions += 1
         if len(t.evidence) < MAX_EVIDENCE:
-            t.evidence.append(Evidence.model_construct(text=text[m.start : m.end], where=part))
+            item = (text[m.start : m.end], part)
+            if item not in t.evidence:
+                t.evidence.append(item)
     return tallies
 
 
@@ -137,7 +138,7 @@ def _best_pair(ranked: list[tuple[str, _Tally]], bonus: dict[tuple[str, str], fl
     runner_up = scored[1][0] if len(scored) > 1 else 0.0
     margin = (total - runner_up) / (total + runner_up) if total > 0 else 0.0
     confidence = max(0.0, min(1.0, margin * min(1.0, weakest / FULL_SUPPORT)))
-    return Pair.model_construct(countries=codes, score=round(confidence, 3))
+    return Pair(countries=codes, score=round(confidence, 3))
 
 
 def _says_pair(folded: str, gazetteer: Gazetteer) -> bool:

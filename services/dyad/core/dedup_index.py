@@ -119,6 +119,11 @@ class CompactIndex:
         self.counts["revisions" if decision.revision_of else decision.status] += 1
         return decision
 
+    def restore(self, fp: Fingerprint, decision: Decision) -> None:
+        """Insert an entry with the decision it got before (a log replay)."""
+        self._insert(fp, decision)
+        self.counts["revisions" if decision.revision_of else decision.status] += 1
+
     def _match(self, fp: Fingerprint) -> Decision:
         for slot in self._chain(self.s.by_content, self.s.content_mv, fp.content_hash):
             if self._live(slot, fp.timestamp):

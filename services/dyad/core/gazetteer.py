@@ -12,11 +12,12 @@ text that keeps every offset, so evidence is cut from the text as it stands.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from dyad.core.aliases import KINDS, Alias, Rules, case_of, script_of
+from dyad.core.aliases import KINDS, Alias, Ambiguity, Rules, case_of, script_of
 from dyad.core.matching import Index
 from dyad.core.text import fold, normalise, strip_accents
 
@@ -53,7 +54,7 @@ class Gazetteer:
                 if len(key) >= 2 or alias.script == "han":
                     table.setdefault(key, []).append(alias)
         # Stricter case rules first: "US" (acronym) is tried before "us" would be.
-        ranked = {key: tuple(sorted(set(found), key=_priority)) for key, found in table.items()}
+        ranked = {key: _shared(sorted(set(found), key=_priority)) for key, found in table.items()}
         self.index = Index(ranked, rules.prefixes.get("arab", frozenset()), rules.veto_words)
         self.size = len(table)
 
@@ -70,6 +71,17 @@ class Gazetteer:
             versions.append(f"{path.stem}-{doc.get('version', '0')}")
             aliases.extend(_alias(*e, rules) for e in _iter_entries(doc))
         return cls(names, aliases, rules, "+".join(versions))
+
+
+def _shared(aliases: list[Alias]) -> tuple[Alias, ...]:
+    """A key that names places in several countries (القنيطرة: Quneitra in Syria and
+    Kenitra in Morocco) is resolved like an ambiguous alias: the country the rest of
+    the article supports, else the first."""
+    codes = tuple(dict.fromkeys(a.code for a in aliases))
+    if len(codes) == 1 or any(a.ambiguity for a in aliases):
+        return tuple(aliases)
+    shared = Ambiguity(codes=codes, support_free=True)
+    return tuple(replace(a, ambiguity=shared) for a in aliases)
 
 
 def _priority(alias: Alias) -> tuple[int, int, str, str]:

@@ -21,14 +21,26 @@ from typing import NamedTuple
 import ahocorasick
 
 from dyad.core.aliases import Alias
-from dyad.core.text import fold, strip_accents
+from dyad.core.text import fold, scan_form, strip_accents
 
 MAX_SUFFIX = 7
-# Characters that end a word; in the scanned copy they all become spaces.
-SEPARATORS = "\n-('\"/«“„—–‘’[],.:;!?»”)*|•·"
 _PERSIAN_LETTERS = "پچژگ"
 # A text holds a script if it holds one of its commonest letters.
-_PROBES = {"latn": "eaiont", "arab": "اله", "cyrl": "оеан", "han": "的国在是中"}
+_PROBES = {"latn": "eaiont", "arab": "اله", "cyrl": "оеан"}
+_CJK_FIRST = "\u3040"
+
+
+# Letters from most to least common in running text, per script.
+_FREQUENT = (
+    " etaoinsrhldcumfpgwybvkxjqzéèàüöçşığ"
+    + "ایلنمورهبتدعفسقکحجشصطزخثذضغظپچژگئ"
+    + ("оеаинтсрвлкмдпуяызьбгчйхжшюцщэф")
+)
+_RANK = {ch: i for i, ch in enumerate(_FREQUENT)}
+
+
+def _frequency_order(key: str) -> list[int]:
+    return [_RANK.get(ch, 1000 + ord(ch)) for ch in key]
 
 
 class Match(NamedTuple):
@@ -44,13 +56,6 @@ class Found:
     scan: str  # " " + folded with separators as spaces: scan[i + 1] is folded[i]
     matches: list[Match]
     vetoes: set[str]
-
-
-def scan_form(folded: str) -> str:
-    for ch in SEPARATORS:
-        if ch in folded:
-            folded = folded.replace(ch, " ")
-    return folded
 
 
 class Index:
@@ -80,8 +85,10 @@ class Index:
         self.automata: dict[str, ahocorasick.Automaton] = {}
         for script, keys in staged.items():
             automaton = ahocorasick.Automaton()
-            for key, value in keys.items():
-                automaton.add_word(key, value)
+            # A trie node finds its child by a linear scan in insertion order: inserting keys
+            # with common letters first makes the usual lookups short.
+            for key in sorted(keys, key=_frequency_order):
+                automaton.add_word(key, keys[key])
             if keys:
                 automaton.make_automaton()
                 self.automata[script] = automaton
@@ -91,6 +98,8 @@ class Index:
         if folded.isascii():
             return ["latn"]
         found = [s for s, probe in _PROBES.items() if any(ch in folded for ch in probe)]
+        if max(folded) >= _CJK_FIRST:
+            found.append("han")
         return [s for s in found if s in self.automata]
 
 
@@ -124,23 +133,49 @@ def _find_spaced(
     n = len(folded)
     for last, (length, pre, aliases) in automaton.iter_long(scan):
         start = last - length + 1  # index in `folded` of the word (prefix included)
+        if not pre and aliases and (last == n or not folded[last].isalnum()):
+            # Fast path, most hits: a whole word, no prefix, no ending: only case to check.
+            for alias in aliases:
+                if alias.case == "any" or (
+                    text[start].isupper() if alias.case == "title" else text[start:last].isupper()
+                ):
+                    matches.append(Match(start, last, alias, ""))
+                    break
+            else:
+                _find_shorter(automaton, text, folded, scan, start, length, 0, matches)
+            continue
         if not aliases:  # a context word that vetoes an ambiguous alias ("Atlanta")
             vetoes.add(folded[start:last])
             continue
         if pre and persian:
             continue
         match = _fit(text, folded, start + pre, last, aliases, folded[start : start + pre], n)
-        k = length - 1
-        # The longest key failed on what follows it ("الإيرانية" is not "ایرانی" + "ه"
-        # for a name): a shorter key at the same place may still fit ("ایران" + "یه").
-        while match is None and k > pre + 1:
-            shorter = automaton.get(scan[start : start + k], None)
-            if shorter is not None and shorter[2] and shorter[1] == pre:
-                prefix = folded[start : start + pre]
-                match = _fit(text, folded, start + pre, start + k - 1, shorter[2], prefix, n)
-            k -= 1
         if match is not None:
             matches.append(match)
+        else:
+            _find_shorter(automaton, text, folded, scan, start, length, pre, matches)
+
+
+def _find_shorter(
+    automaton: ahocorasick.Automaton,
+    text: str,
+    folded: str,
+    scan: str,
+    start: int,
+    length: int,
+    pre: int,
+    matches: list[Match],
+) -> None:
+    """The longest key failed on what follows it ("الإيرانية" is not "ایرانی" + "ه" for a
+    name): a shorter key at the same place may still fit ("ایران" + "یه")."""
+    for k in range(length - 1, pre + 1, -1):
+        shorter = automaton.get(scan[start : start + k], None)
+        if shorter is not None and shorter[2] and shorter[1] == pre:
+            prefix = folded[start : start + pre]
+            match = _fit(text, folded, start + pre, start + k - 1, shorter[2], prefix, len(folded))
+            if match is not None:
+                matches.append(match)
+                return
 
 
 def _find_cjk(automaton: ahocorasick.Automaton, folded: str) -> list[Match]:

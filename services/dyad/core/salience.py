@@ -21,7 +21,7 @@ from dyad.core.matching import Found, Match
 ACTOR_WEIGHT = 1.5
 PASSING_WEIGHT = 0.35
 WINDOW = 32
-CONTEXT_MENTIONS = 8
+CONTEXT_MENTIONS = 4
 HYPHENS = frozenset({"-", "–", "‑", "/", "-to-"})
 
 
@@ -41,14 +41,18 @@ def resolve(found: Found, text: str, rules: Rules) -> list[Mention]:
     ones of an already well-attested country change nothing but its count.
     """
     supported = {m.alias.code for m in found.matches if m.alias.ambiguity is None}
-    seen: dict[str, int] = {}
+    seen: dict[str, list[float]] = {}  # code -> [mentions read in context, sum of roles]
     mentions: list[Mention] = []
     scan = found.scan
+    actor, passing = rules.actor, rules.passing
     for i, m in enumerate(found.matches):
         code = m.alias.code
         amb = m.alias.ambiguity
-        if amb is None and seen.get(code, 0) >= CONTEXT_MENTIONS:
-            mentions.append(Mention(code, m.start, m.end, m.alias.kind, 1.0, m.prefix))
+        tally = seen.get(code)
+        if amb is None and tally is not None and tally[0] >= CONTEXT_MENTIONS:
+            # Enough context read for this country: later mentions take its mean role.
+            role = tally[1] / tally[0]
+            mentions.append(Mention(code, m.start, m.end, m.alias.kind, role, m.prefix))
             continue
         prev, nxt = _prev_word(scan, m.start - len(m.prefix)), _next_word(scan, m.end)
         if amb is not None:
@@ -56,12 +60,14 @@ def resolve(found: Found, text: str, rules: Rules) -> list[Mention]:
             if resolved is None:
                 continue
             code = resolved
-        seen[code] = seen.get(code, 0) + 1
         role = 1.0
-        if prev in rules.actor or nxt in rules.actor:
+        if prev in actor or nxt in actor:
             role = ACTOR_WEIGHT
-        elif nxt in rules.passing or prev in rules.passing:
+        elif nxt in passing or prev in passing:
             role = PASSING_WEIGHT
+        tally = seen.setdefault(code, [0.0, 0.0])
+        tally[0] += 1
+        tally[1] += role
         mentions.append(Mention(code, m.start, m.end, m.alias.kind, role, m.prefix))
     return mentions
 
@@ -77,12 +83,13 @@ def _disambiguate(
     nxt: str,
 ) -> str | None:
     m = found.matches[i]
-    folded = found.folded
     code = next((c for c in amb.codes if c in supported), amb.codes[0] if amb.codes else None)
     code = code or m.alias.code
-    if _ends_with_any(folded[max(0, m.start - WINDOW) : m.start], amb.not_prev):
+    if amb.not_prev and _ends_with(
+        _words_before(found.scan, m.start - len(m.prefix)), amb.not_prev
+    ):
         return None
-    if _starts_with_any(folded[m.end : m.end + WINDOW], amb.not_next):
+    if amb.not_next and _starts_with(_words_after(found.scan, m.end), amb.not_next):
         return None
     if amb.person and _looks_like_person(found, i, text, rules, nxt):
         return None
@@ -90,11 +97,17 @@ def _disambiguate(
         return code
     if amb.veto and found.vetoes:
         return None
-    if amb.support_free or prev in rules.location_prev:
+    if amb.support_free or prev in rules.location_prev or _in_own_language(found, m, rules):
         return code
     if prev in rules.actor or nxt in rules.actor or _linked(found, i, rules):
         return code
     return None
+
+
+def _in_own_language(found: Found, m: Match, rules: Rules) -> bool:
+    """A lower-case alias of one language ("china" in Spanish) in a text of that language."""
+    markers = rules.languages.get(m.alias.lang, ())
+    return sum(w in found.folded for w in markers) >= 2
 
 
 def _looks_like_person(found: Found, i: int, text: str, rules: Rules, nxt: str) -> bool:
@@ -142,17 +155,18 @@ def _next_word(scan: str, end: int) -> str:
     return words[0] if words else ""
 
 
-def _ends_with_any(window: str, phrases: tuple[str, ...]) -> bool:
-    window = window.rstrip(" -")
-    for p in phrases:
-        if window.endswith(p) and (len(window) == len(p) or not window[-len(p) - 1].isalnum()):
-            return True
-    return False
+def _words_before(scan: str, start: int) -> list[str]:
+    return scan[max(0, start - WINDOW) : start + 1].split()[-3:]
 
 
-def _starts_with_any(window: str, phrases: tuple[str, ...]) -> bool:
-    window = window.removeprefix("'s").lstrip(" -")
-    for p in phrases:
-        if window.startswith(p) and (len(window) == len(p) or not window[len(p)].isalnum()):
-            return True
-    return False
+def _words_after(scan: str, end: int) -> list[str]:
+    words = scan[end + 1 : end + WINDOW].split(maxsplit=3)[:3]
+    return words[1:] if words and words[0] == "s" and scan[end + 1] == " " else words
+
+
+def _ends_with(words: list[str], phrases: frozenset[str]) -> bool:
+    return any(" ".join(words[-k:]) in phrases for k in range(1, len(words) + 1))
+
+
+def _starts_with(words: list[str], phrases: frozenset[str]) -> bool:
+    return any(" ".join(words[:k]) in phrases for k in range(1, len(words) + 1))

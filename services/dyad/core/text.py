@@ -49,6 +49,8 @@ _DROP_RE = re.compile(
 )
 # ZWNJ separates Persian morphemes ("بی‌توجهی"): a space keeps the word apart.
 _SPACE_RE = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200c\u2028\u2029\u202f\u205f\u3000]+")
+# Characters that end a word; in the scanned copy they all become spaces.
+SEPARATORS = "\n-('\"/«“„—–‘’[],.:;!?»”)*|•·"
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -79,6 +81,14 @@ def _replace_all(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
         if src in text:
             text = text.replace(src, dst)
     return text
+
+
+def scan_form(folded: str) -> str:
+    """Word separators as spaces, offset for offset: the text the automaton scans."""
+    for ch in SEPARATORS:
+        if ch in folded:
+            folded = folded.replace(ch, " ")
+    return folded
 
 
 def strip_accents(text: str) -> str:

@@ -1,0 +1,120 @@
+"""Normalisation and boilerplate stripping (core.text, core.boilerplate).
+
+All article text here is written for the test.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dyad.core.text import fold, make_document, normalise
+
+PROSE = (
+    "The two ministers agreed to open a joint trade office in the capital next spring.\n"
+    "Officials said customs procedures would be simplified for small exporters."
+)
+
+
+def kept(body: str, title: str = "") -> str:
+    doc = make_document(title, body)
+    return f"{doc.lead}\n{doc.body}"
+
+
+# --- normalisation ---------------------------------------------------------------------
+
+
+def test_normalise_folds_arabic_script_variants_and_drops_marks() -> None:
+    assert normalise("إِيرَانُ") == "إیران"  # marks gone, ي -> ی
+    assert normalise("ســوريا") == "سوریا"  # tatweel gone, ي -> ی
+    assert normalise("كرمانشاه") == "کرمانشاه"
+    assert normalise("گفت\u200cوگو") == "گفت وگو"  # ZWNJ keeps the morphemes apart
+    assert normalise("  a\u00a0 b\t c ") == "a b c"
+    assert normalise("\u201cquoted\u201d \u2018x\u2019") == "\"quoted\" 'x'"
+
+
+@given(st.text(max_size=300))
+def test_normalise_is_deterministic_and_idempotent(text: str) -> None:
+    once = normalise(text)
+    assert normalise(text) == once
+    assert normalise(once) == once
+
+
+@given(st.text(max_size=300))
+def test_fold_keeps_every_offset(text: str) -> None:
+    assert len(fold(text)) == len(text)
+
+
+# --- boilerplate -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "chrome",
+    [
+        "Related articles\n- Ghana and Togo sign a power deal\n- Peru opens a copper mine",
+        "You might also like\nLatest news\nGhana Signs Power Deal Peru Opens Copper Mine "
+        "Chile Raises Rates Kenya Buys Wheat",
+        "اقرأ أيضاً:\nالأردن ولبنان يبحثان الربط الكهربائي\nقطر تطلق منصة للدفع",
+        "اخبار مرتبط\nافزایش صادرات فرش به آلمان\nنشست وزیران نفت در وین",
+        "Lire aussi : Le Maroc et l'Espagne signent un accord de pêche",
+        "Читайте также\nКитай увеличил закупки зерна\nИндия запустила спутник",
+        "İlgili Haberler\nMısır ile Sudan arasında su görüşmesi\nKatar yeni havalimanı açtı",
+        "Noticias relacionadas\nPerú y Chile firman un acuerdo\nMéxico exporta más acero",
+        "SHARE THIS ARTICLE\nFacebook  X  Telegram  WhatsApp  Email",
+        "شارك الخبر: فيسبوك | تويتر | واتساب",
+        "© 2024 Example Agency. All rights reserved.",
+        "جميع الحقوق محفوظة لوكالة الأنباء 2024",
+        "Chile Raises Rates\nKenya Buys Wheat\nPeru Opens Copper Mine\nGhana Signs Power Deal",
+    ],
+)
+def test_trailing_chrome_is_removed_in_every_language(chrome: str) -> None:
+    assert kept(f"{PROSE}\n{chrome}").split() == PROSE.split()
+
+
+def test_crumbs_at_the_top_are_removed() -> None:
+    for crumb in ("Home / World / Middle East", "الرئيسية / اقتصاد / محليات", "News  »  Asia"):
+        assert kept(f"{crumb}\n{PROSE}").split() == PROSE.split()
+
+
+def test_footer_glued_to_a_one_line_body_is_cut() -> None:
+    body = (
+        "The two ministers agreed to open a joint trade office in the capital next spring. "
+        "Officials said customs procedures would be simplified for small exporters. "
+        "Latest news Kenya Buys Wheat From Ukraine Peru Opens Copper Mine Chile Raises Rates"
+    )
+    text = kept(body)
+    assert "Kenya" not in text and "small exporters." in text
+
+
+def test_licence_sentence_glued_to_the_last_paragraph_is_cut() -> None:
+    body = (
+        PROSE.replace("\n", " ")
+        + " All content by Example Agency is licensed under a Creative Commons licence."
+    )
+    text = kept(body)
+    assert "licensed" not in text and "small exporters." in text
+
+
+def test_block_in_the_middle_stops_at_the_next_paragraph() -> None:
+    body = (
+        "The two ministers agreed to open a joint trade office in the capital next spring.\n"
+        "Read also: Peru opens a new copper mine\n"
+        "Officials said customs procedures would be simplified for small exporters."
+    )
+    text = kept(body)
+    assert "Peru" not in text and "small exporters." in text
+
+
+def test_prose_that_starts_like_a_marker_is_kept() -> None:
+    body = (
+        "Latest news from the talks suggests the two sides are close to a deal on tariffs.\n"
+        "شارك الوزير في الاجتماع الذي عقد في العاصمة لبحث التعاون الاقتصادي بين البلدين.\n" + PROSE
+    )
+    text = kept(body)
+    assert "Latest news from the talks" in text and "شارک الوزیر" in text
+
+
+def test_removed_counts_the_dropped_characters() -> None:
+    doc = make_document("", f"{PROSE}\nRelated articles\n- Ghana and Togo sign a power deal")
+    assert doc.removed == len("Related articles") + len("- Ghana and Togo sign a power deal")
