@@ -156,3 +156,44 @@ def audit(
         "inconsistent": inconsistent,
         "repeated": [i for i, outs in answers.items() if len(outs) > 1],
     }
+
+
+async def _consume_until(
+    bootstrap: str, topics: Sequence[str], done: Any, wait_s: float, settle: float
+) -> list[Any]:
+    consumer = AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        fetch_max_wait_ms=100,
+    )
+    await consumer.start()
+    out: list[Any] = []
+    try:
+        deadline = time.monotonic() + wait_s
+        next_check = 0.0
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for msgs in batch.values():
+                out.extend(msgs)
+            if time.monotonic() >= next_check:
+                if done(out):
+                    break
+                next_check = time.monotonic() + 1.0
+        settle_end = time.monotonic() + settle
+        while time.monotonic() < settle_end:
+            batch = await consumer.getmany(timeout_ms=100)
+            for msgs in batch.values():
+                out.extend(msgs)
+    finally:
+        await consumer.stop()
+    return out
+
+
+def consume_until(
+    bootstrap: str, topics: Sequence[str], done: Any, timeout: float = 60.0, settle: float = 1.0
+) -> list[Any]:
+    """Reads from the beginning until done(records) (checked about once a second)."""
+    return run(_consume_until(bootstrap, topics, done, timeout, settle))
