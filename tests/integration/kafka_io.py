@@ -125,7 +125,7 @@ def audit(
     by_id: dict[str, int] = {}
     for i, v in enumerate(values):
         try:
-            doc = orjson.loads(v) if v else None
+            doc = orjson.loads(v.removeprefix(b"\xef\xbb\xbf")) if v else None
         except orjson.JSONDecodeError:
             doc = None
         if isinstance(doc, dict) and isinstance(doc.get("id"), str):
