@@ -39,6 +39,8 @@ class Health:
         if self.stopping:
             return False, "stopping"
         if not self.started:
+            if self.broker_error and self.broker_error != "not connected yet":
+                return False, f"starting: broker unreachable: {self.broker_error}"
             return False, "starting"
         if not self.broker_ok:
             return False, f"broker unreachable: {self.broker_error}"

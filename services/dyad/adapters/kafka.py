@@ -59,7 +59,7 @@ async def diagnose_tls(s: Settings, timeout_s: float = 5.0) -> str | None:
             asyncio.open_connection(host, int(port), ssl=ssl_context(s)), timeout_s
         )
     except ssl.SSLError as e:
-        return f"TLS handshake with {first} failed: {e.reason or e}: {e.strerror or ''}".strip(": ")
+        return f"TLS handshake with {first} failed: {e}"
     except (OSError, TimeoutError, ValueError, ConfigError):
         return None  # not a TLS problem: the caller reports its own error
     writer.close()
