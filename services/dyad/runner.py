@@ -367,6 +367,8 @@ class Runner:
                 return
             err = next(r for r in results if isinstance(r, BaseException))
             self._publish_failed(err, len(failed), attempt)
+            if self._give_up():
+                raise Abandoned
             pending = failed
             delay = backoff(attempt, 0.2, 10.0)
             await self._until_stop(asyncio.sleep(delay))
@@ -430,6 +432,8 @@ class Runner:
             except KafkaError as e:
                 self.stats.metrics.commits.labels("error").inc()
                 log.warning("commit failed; retrying", error=str(e), attempt=attempt)
+                if self._give_up():
+                    raise Abandoned from e
                 await self._until_stop(asyncio.sleep(backoff(attempt)))
                 continue
             self._next_offset.update(offsets)
