@@ -36,7 +36,7 @@ unit: venv
 	$(BIN)/python -m pytest -q -m "not integration" -p no:cacheprovider
 
 bench: venv
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .dyad-state .pytest_cache .mypy_cache .ruff_cache

@@ -3,7 +3,9 @@
 Builds 4 KB articles from the labeled corpus (tests/data/labeled/*.jsonl, bodies
 repeated or cut to 4096 characters) or, without a corpus, from generated text in
 several languages, then times `CountryRecognizer.recognise` alone (the document is
-prepared beforehand) and `make_document` + `recognise` together.
+prepared beforehand), `make_document` alone (normalisation and boilerplate, which
+every article goes through before dedup, countries and sectors) and both together.
+Figures are CPU time of this process per article, best of N rounds.
 
     python bench/bench_countries.py [--rounds 5]
 
@@ -93,6 +95,7 @@ def main() -> None:
         us = per_article_us(recognizer.recognise, list(group), args.rounds)
         print(f"  recognise  {lang:>3}: {us:7.1f} µs/article ({len(group)} articles)")
     overall = per_article_us(recognizer.recognise, list(docs), args.rounds)
+    prepare = per_article_us(lambda a: make_document(a[1], a[2]), list(articles), args.rounds)
     full = per_article_us(
         lambda a: recognizer.recognise(make_document(a[1], a[2])), list(articles), args.rounds
     )
@@ -100,6 +103,7 @@ def main() -> None:
     print(
         f"recognise (all): {overall:.1f} µs per 4 KB article  [target {TARGET_US:.0f}: {verdict}]"
     )
+    print(f"make_document (all): {prepare:.1f} µs per 4 KB article")
     print(f"make_document + recognise: {full:.1f} µs per 4 KB article")
 
 

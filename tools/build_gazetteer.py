@@ -7,7 +7,9 @@ The generated file holds every ISO 3166-1 country with:
   demonyms (سوريا -> سوري, ایران -> ایرانی), Turkish -li demonyms (Suriye -> Suriyeli),
   Russian stems that take case endings (Сирия -> Сири-), Arabic names without the
   article (العراق -> عراق) so that attached prefixes (للعراق) still match;
-- the exemplar cities of its time zones, localised by CLDR, as "city" aliases.
+- the exemplar cities of its time zones, localised by CLDR, and its top-level
+  ISO 3166-2 subdivisions (provinces, governorates, states) as "region" aliases,
+  which only confirm a country the article names otherwise.
 
 Hand-written aliases (English demonyms and capitals, institutions, leaders, idioms,
 irregular demonyms) live in aliases_*.json next to it and are merged at load time.
@@ -26,6 +28,13 @@ from babel import Locale
 
 LANGS = ["en", "ar", "fa", "fr", "ru", "tr", "es", "zh", "de"]
 OUT = Path(__file__).resolve().parents[1] / "services/dyad/data/gazetteer/countries.json"
+RULES = OUT.with_name("rules.json")
+# Words that veto an ambiguous alias ("Savannah" for Georgia) must stay context words.
+VETO = {
+    w.lower()
+    for spec in json.loads(RULES.read_text("utf-8"))["ambiguous"].values()
+    for w in spec.get("veto", ())
+}
 ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
 # Countries with many zones list minor towns; keep the first few only.
 MAX_ZONES = 3
@@ -80,9 +89,7 @@ def _turkish_li(name: str) -> str | None:
     if " " in name:
         return None
     last = next((ch for ch in reversed(name.lower()) if ch in "aeıioöuü"), "e")
-    return name + {"a": "lı", "ı": "lı", "e": "li", "i": "li", "o": "lu", "u": "lu"}.get(
-        last, "lü"
-    )
+    return name + {"a": "lı", "ı": "lı", "e": "li", "i": "li", "o": "lu", "u": "lu"}.get(last, "lü")
 
 
 def _russian_stem(name: str) -> str:
@@ -126,6 +133,39 @@ def _cities(zones: list[str], locales: dict[str, Locale]) -> dict[str, list[str]
     return {lang: sorted(set(v)) for lang, v in found.items()}
 
 
+# Subdivision names made of these words alone say nothing about a country.
+GENERIC = {
+    "central", "eastern", "western", "northern", "southern", "north", "south", "east", "west",
+    "capital", "centre", "center", "coast", "coastal", "lakes", "upper", "lower", "islands",
+    "island", "sud", "nord", "est", "ouest", "centro", "norte", "sur", "oeste", "littoral",
+    "plateau", "region", "province", "district", "city", "federal", "distrito", "north-east",
+    "north-west", "south-east", "south-west", "northeast", "northwest", "southeast",
+    "southwest", "mountain", "highlands", "river", "valley", "grand", "great", "new", "saint",
+    "san", "santa", "la", "el", "al", "de", "del", "of", "the", "and",
+}  # fmt: skip
+# Names of seas, rivers and lakes are mostly the water, not the province.
+WATER = ("sea", "river", "nile", "lake", "gulf", "bay", "paraná", "parana", "amazonas", "ocean")
+SUFFIXES = (" Sheng", " Shi", " Zizhiqu", " Province", " Governorate", " Region", " District")
+
+
+def _subdivisions(country_names: set[str]) -> dict[str, list[str]]:
+    """Top-level ISO 3166-2 subdivisions (provinces, governorates, states) by country."""
+    found: dict[str, list[str]] = {}
+    for sub in pycountry.subdivisions:
+        if sub.parent_code is not None or "," in sub.name or "'" in sub.name:
+            continue
+        name = sub.name.split(" (")[0].split(" [")[0]
+        for suffix in SUFFIXES:
+            name = name.removesuffix(suffix)
+        words = name.lower().replace("-", " ").split()
+        if len(name) <= 4 or all(w in GENERIC for w in words) or name in country_names:
+            continue
+        if any(w in WATER for w in words) or name.lower() in VETO:
+            continue
+        found.setdefault(sub.country_code, []).append(name)
+    return {code: sorted(set(names)) for code, names in found.items()}
+
+
 def _entry(c: object, locales: dict[str, Locale], zones: list[str]) -> dict[str, object]:
     code = c.alpha_2  # type: ignore[attr-defined]
     names: dict[str, list[str]] = {}
@@ -153,6 +193,10 @@ def main() -> None:
         c.alpha_2: _entry(c, locales, zones.get(c.alpha_2, []))
         for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)
     }
+    names = {n for loc in locales.values() for n in loc.territories.values()}
+    for code, subdivisions in _subdivisions(names).items():
+        aliases = countries[code]["aliases"]
+        aliases["region"] = {"*": subdivisions}  # type: ignore[index]
     doc = {
         "version": f"2-babel{babel.__version__}",
         "source": "ISO 3166-1 via pycountry; names and cities from CLDR via Babel; "

@@ -34,7 +34,7 @@ def dataset(clf: SectorClassifier, rows: list[dict]) -> list[dict]:
     ids = clf.taxonomy.ids
     out = []
     for row in rows:
-        tallies = clf.tallies(make_document(row["title"], row["body"]))
+        tallies = clf.candidates(clf.tallies(make_document(row["title"], row["body"]))[0])
         feats = features(tallies) if tallies else {}
         # Features, then one column per sector: the fitted weights there are its prior.
         x = np.zeros((len(feats), len(FEATURES) + len(ids)))
@@ -117,7 +117,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--dry-run", action="store_true")
     args = ap.parse_args()
-    clf = SectorClassifier(Taxonomy.load())
+    taxonomy = Taxonomy.load()
+    taxonomy.model = None  # the tallies do not depend on it; an old one may not fit
+    clf = SectorClassifier(taxonomy)
     rows = load("dev")
     arts = dataset(clf, rows)
     acc, f1, tau = cross_validate(arts)

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
         3_000, ge=100, validation_alias=_env("DYAD_HEARTBEAT_INTERVAL_MS")
     )
     linger_ms: int = Field(5, ge=0, validation_alias=_env("DYAD_LINGER_MS"))
+    # Helper processes for the CPU-bound analysis (dyad.workers); 0: all in one process.
+    workers: int = Field(0, ge=0, le=64, validation_alias=_env("DYAD_WORKERS"))
     compression: Literal["none", "gzip", "lz4", "zstd", "snappy"] = Field(
         "lz4", validation_alias=_env("DYAD_COMPRESSION")
     )

@@ -141,7 +141,7 @@ class LiveWindow:
                 sectors[sector] += 1
         return {
             "window_s": HEAT_WINDOW_S,
-            "pairs": [p for p, _ in pairs.most_common(15)],
+            "pairs": [p for p, _ in pairs.most_common(25)],
             "sectors": [s for s, _ in sectors.most_common()],
             "cells": {f"{p}|{s}": n for (p, s), n in cells.items()},
         }

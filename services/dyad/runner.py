@@ -45,6 +45,7 @@ from dyad.core.pipeline import (
 )
 from dyad.logging import get_logger
 from dyad.stats import Stats
+from dyad.workers import AnalysisPool
 
 log = get_logger("dyad.runner")
 
@@ -107,6 +108,7 @@ class Runner:
         self.batch_lock = asyncio.Lock()
         self.stop_requested = asyncio.Event()
         self._stop_deadline: float | None = None
+        self.pool = AnalysisPool(settings, self._safe_analyse) if settings.workers else None
         self.consumer: AIOKafkaConsumer | None = None
         self.producer: AIOKafkaProducer | None = None
         self._next_offset: dict[TopicPartition, int] = {}
@@ -159,6 +161,8 @@ class Runner:
 
     async def run(self) -> None:
         await self.store.start()
+        if self.pool is not None:
+            self.pool.start()
         try:
             await self._connect()
             if self.stop_requested.is_set():
@@ -206,6 +210,8 @@ class Runner:
             budget = max(0.5, end - time.monotonic())
         await _quiet_stop(budget / 2, self.consumer, self.producer)
         await self.store.close()
+        if self.pool is not None:
+            self.pool.close()
         log.info("stopped")
 
     async def _sleep(self, seconds: float) -> None:
@@ -314,7 +320,10 @@ class Runner:
 
     async def _outputs(self, records: Sequence[InputRecord]) -> list[Output]:
         now = time.time()
-        analyses: list[Analysis | Rejected] = [self._safe_analyse(r) for r in records]
+        if self.pool is not None:
+            analyses = await self.pool.analyse(records)
+        else:
+            analyses = [self._safe_analyse(r) for r in records]
         fps = [a.fingerprint for a in analyses if isinstance(a, Analysis)]
         decisions = await self.store.decide(fps)
         try:

@@ -8,9 +8,10 @@ import sys
 from typing import Any
 
 import orjson
+import pytest
 
 from dyad.adapters.broker import free_port
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SHARED_SEEDS
 from tests.integration.conftest import make_topics
 from tests.integration.kafka_io import consume, produce
 
@@ -94,3 +95,20 @@ def test_classify_and_run_agree(broker: Any, start_service: Any) -> None:
     assert streamed == expected
     svc.terminate()
     assert svc.wait(15) == 0
+
+
+@pytest.mark.skipif(not SHARED_SEEDS.exists(), reason="the shared seeds folder is absent")
+def test_classify_shared_seeds_all_iran_syria() -> None:
+    result = _dyad("classify", str(SHARED_SEEDS), timeout=60)
+    assert result.returncode == 0
+    events = [orjson.loads(x) for x in result.stdout.splitlines()]
+    assert len(events) == 5
+    assert {tuple(e["pair"]["countries"]) for e in events} == {("IR", "SY")}
+    primaries = {e["article"]["id"]: e["primary_sector"] for e in events}
+    assert primaries == {
+        "seed-000": "trade",
+        "seed-001": "diplomacy",
+        "seed-002": "telecom",
+        "seed-003": "sanctions",
+        "seed-004": "diplomacy",
+    }

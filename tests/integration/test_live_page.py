@@ -4,6 +4,7 @@ sectors are on it, the polling script runs, and the browser console has no error
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service as DriverService
@@ -21,8 +23,26 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from dyad.adapters.broker import free_port
 from tests.integration.conftest import ROOT
+from tests.integration.kafka_io import produce
 
-SHARED_SEEDS = Path("/work/shared/seeds/seeds.jsonl")
+# The shared seed articles sit beside the checkout when present; the demo corpus always runs.
+SHARED_SEEDS = Path(
+    os.environ.get("DYAD_SHARED_SEEDS", ROOT.parent / "shared" / "seeds" / "seeds.jsonl")
+)
+
+
+EVIL_TITLE = (
+    'Iran and Syria <script>window.dyadPwned=1</script><img src=x onerror="window.dyadPwned=2">'
+)
+EVIL = orjson.dumps(
+    {
+        "id": "live-evil-1",
+        "title": EVIL_TITLE,
+        "body": "Iran and Syria agreed in Damascus on new oil and gas pipeline projects and "
+        "on electricity exports, the energy ministers of both countries said on Tuesday.",
+        "source": "<b>Outlet</b>",
+    }
+)
 
 
 def _demo(seeds: Path, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
@@ -89,7 +109,12 @@ def _check_page(b: webdriver.Chrome, url: str) -> dict[str, Any]:
     b.get(url + "/")
     # the script replaces "now" with a clock time on load, and again after each poll
     WebDriverWait(b, 15).until(lambda d: d.find_element(By.ID, "updated").text not in ("", "now"))
-    time.sleep(3.5)  # at least one poll of api/live has been rendered
+    # the script has fetched api/live and rendered it at least once
+    WebDriverWait(b, 15).until(
+        lambda d: (
+            d.find_element(By.TAG_NAME, "body").get_attribute("data-polls") not in (None, "", "0")
+        )
+    )
     heat = b.find_element(By.ID, "heatmap").text
     events = b.find_element(By.ID, "events").text
     for pair in stats["pairs"]:
@@ -104,18 +129,39 @@ def _check_page(b: webdriver.Chrome, url: str) -> dict[str, Any]:
 
 
 def test_live_page_shows_the_demo_in_chromium(browser: webdriver.Chrome, tmp_path: Path) -> None:
-    for url, _ in _demo(ROOT / "seeds" / "seeds.jsonl", tmp_path):
+    """The demo corpus, plus the shared seed articles when that folder is present."""
+    seeds = tmp_path / "seeds.jsonl"
+    corpus = (ROOT / "seeds" / "seeds.jsonl").read_bytes()
+    shared = SHARED_SEEDS.read_bytes() if SHARED_SEEDS.exists() else b""
+    seeds.write_bytes(corpus.rstrip(b"\n") + b"\n" + shared)
+    for url, _ in _demo(seeds, tmp_path):
         seen = _check_page(browser, url)
         assert "IR-SY" in seen["heat"]
+        shared_ids = [orjson.loads(x)["id"] for x in shared.splitlines() if x.strip()]
+        titles = httpx.get(url + "/api/live", timeout=5).json()["events"]
+        assert len(seen["stats"]["recent"]) > 0 and titles
+        if shared_ids:
+            assert seen["stats"]["counts"]["in"] == len(corpus.splitlines()) + len(shared_ids)
         assert "dead letters" in browser.find_element(By.ID, "cards").text
         assert browser.find_elements(By.CSS_SELECTOR, "#dead-reasons td")
         if os.environ.get("DYAD_SCREENSHOT"):
             browser.save_screenshot(os.environ["DYAD_SCREENSHOT"])
+        _untrusted_markup_stays_text(browser, url, tmp_path)
 
 
-def test_live_page_shows_the_shared_seeds(browser: webdriver.Chrome, tmp_path: Path) -> None:
-    if not SHARED_SEEDS.exists():
-        pytest.skip("the shared seeds folder is absent")
-    for url, _ in _demo(SHARED_SEEDS, tmp_path):
-        seen = _check_page(browser, url)
-        assert "IR-SY" in seen["heat"]
+def _untrusted_markup_stays_text(b: webdriver.Chrome, url: str, tmp_path: Path) -> None:
+    """An article with markup arrives while the page is open: the script renders it as
+    text; a reload renders it on the server as text too. Nothing runs, nothing loads."""
+    bootstrap = re.search(r"tansu\) on (\S+)", (tmp_path / "demo.log").read_text()).group(1)
+    produce(bootstrap, "articles.raw", [EVIL], keys=[b"live-evil-1"])
+    for reload in (False, True):
+        if reload:
+            b.get(url + "/")
+        WebDriverWait(b, 20).until(lambda d: EVIL_TITLE in d.find_element(By.ID, "events").text)
+        events = b.find_element(By.ID, "events")
+        assert not events.find_elements(By.TAG_NAME, "img")
+        assert not events.find_elements(By.TAG_NAME, "script")
+        assert "<b>Outlet</b>" in events.text
+        assert b.execute_script("return window.dyadPwned === undefined")
+        errors = [e for e in b.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+        assert not errors, errors

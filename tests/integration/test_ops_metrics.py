@@ -1,10 +1,15 @@
-"""Every metric the dashboard and the alert rules name exists on a running service's /metrics."""
+"""Every metric the dashboard and the alert rules name exists on a running service's /metrics;
+`dyad stats` shows that service's /stats as tables."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from typing import Any
 
+from tests.integration.conftest import ROOT
 from tests.integration.kafka_io import article, consume, produce
 from tests.unit.test_deploy import referenced_metrics
 
@@ -35,5 +40,17 @@ def test_dashboard_and_alerts_name_only_exposed_metrics(
     stats = svc.stats()
     assert stats["counts"]["dead_letters"] == 1 and stats["duplicates_by_kind"]["exact"] >= 1
     assert len(referenced_metrics()) >= 12
+    table = subprocess.run(
+        [sys.executable, "-m", "dyad", "stats", "--url", svc.url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "services"), "COLUMNS": "120"},
+    )
+    assert table.returncode == 0, table.stderr
+    for heading in ("lag per partition", "dead letters by reason", "top pairs", "sectors"):
+        assert heading in table.stdout
+    assert "IR-SY" in table.stdout and "invalid_json" in table.stdout
     svc.terminate()
     assert svc.wait(20) == 0

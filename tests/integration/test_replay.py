@@ -114,6 +114,16 @@ def test_replay_refuses_live_group_dry_runs_and_reprocesses(
     }
     assert len(replayed) > 40
     assert events_by_id(again, topics) == dict.fromkeys(replayed, 1)
+    # the persisted dedup index gives replayed articles their first decision back
+    status = {
+        orjson.loads(r.value)["event_id"]: orjson.loads(r.value)["dedup"]["status"]
+        for r in first
+        if r.topic != topics.dlq
+    }
+    for r in again:
+        if r.topic != topics.dlq:
+            doc = orjson.loads(r.value)
+            assert doc["dedup"]["status"] == status[doc["event_id"]], doc["article"]["id"]
     dead_again = [r for r in again if r.topic == topics.dlq]
     assert len(dead_again) == sum(r.topic == topics.dlq and not _is_old(r, after) for r in first)
     svc2.terminate()

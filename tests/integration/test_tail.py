@@ -10,12 +10,11 @@ from typing import Any
 
 import orjson
 
-from dyad.config import Settings
 from dyad.core.dedup import MemoryDedupIndex
 from dyad.core.pipeline import InputRecord
-from dyad.service import build_pipeline
 from tests.integration.conftest import ROOT, service_env
 from tests.integration.kafka_io import produce
+from tests.unit.test_http_page import shared_pipeline
 
 EVIL_TITLE = "Iran and Syria \x1b[2J\x1b[31mcleared\x07 screen"
 
@@ -31,7 +30,7 @@ def _events() -> list[dict[str, Any]]:
             }
         )
     )
-    pipeline = build_pipeline(Settings())
+    pipeline = shared_pipeline()
     index = MemoryDedupIndex(86400.0, 10_000)
     records = [InputRecord(v, None, "in", 0, i) for i, v in enumerate(lines)]
     outs = pipeline.process_batch(records, index, time.time())

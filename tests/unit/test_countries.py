@@ -85,6 +85,15 @@ def test_ambiguous_words_count_when_context_says_so(
     assert present in codes(run(rec, title, body))
 
 
+def test_georgia_the_us_state_counts_for_the_united_states(rec: CountryRecognizer) -> None:
+    result = run(
+        rec,
+        "Mexican firms open plants in Atlanta, Georgia",
+        "Mexican exporters met buyers in Georgia and Texas on Monday.",
+    )
+    assert pair(result) == ("MX", "US")
+
+
 # --- matching details ------------------------------------------------------------------
 
 
@@ -209,6 +218,58 @@ def test_boilerplate_mentions_do_not_count(rec: CountryRecognizer) -> None:
     )
     result = run(rec, "Credit line agreed", body)
     assert codes(result) == {"IR", "SY"}
+
+
+def test_province_names_only_confirm_a_country_named_otherwise(rec: CountryRecognizer) -> None:
+    # "Neuquén" is an Argentine province: it adds to Argentina once Argentina is named,
+    # but a province alone never brings a country in.
+    alone = run(rec, "Wind farm opens in Neuquén", "The Neuquén plant has 40 turbines.")
+    assert "AR" not in codes(alone)
+    named = run(
+        rec,
+        "Chinese firm opens wind farm in Argentina",
+        "The Neuquén plant, built by a Chinese company, supplies Argentine towns.",
+    )
+    assert pair(named) == ("AR", "CN")
+
+
+def test_a_place_name_shared_by_two_countries_follows_the_article(
+    rec: CountryRecognizer,
+) -> None:
+    # القنيطرة is Quneitra (Syria) and Kenitra (Morocco).
+    morocco = run(rec, "مصنع جديد في القنيطرة", "افتتح المغرب مصنعاً في القنيطرة قرب الرباط.")
+    assert "MA" in codes(morocco) and "SY" not in codes(morocco)
+
+
+def test_lower_case_alias_of_one_language_counts_in_that_language(
+    rec: CountryRecognizer,
+) -> None:
+    spanish = run(
+        rec,
+        "Una empresa china invierte en el norte de Chile",
+        "La empresa construirá una planta de litio en la región, con una inversión de "
+        "200 millones de dólares, según el acuerdo firmado con los gremios del sector.",
+    )
+    assert pair(spanish) == ("CL", "CN")
+
+
+def test_one_mention_in_a_list_does_not_outweigh_the_story(rec: CountryRecognizer) -> None:
+    body = (
+        "Iranian engineers reached the Syrian city of Homs to repair the cement plant.\n"
+        "The Syrian side will pay part of the cost in local products.\n"
+        "The ministry is looking for partners, foremost among them Tehran and Moscow."
+    )
+    assert pair(run(rec, "Iranian firms to rebuild a cement plant", body)) == ("IR", "SY")
+
+
+def test_two_countries_phrase_keeps_a_weak_second_country(rec: CountryRecognizer) -> None:
+    result = run(
+        rec,
+        "Satellite operators sign capacity deal",
+        "Azerbaijan's operator will share capacity with Turkish broadcasters; "
+        "the two countries will link their ground stations.",
+    )
+    assert pair(result) == ("AZ", "TR")
 
 
 # --- the gazetteer ---------------------------------------------------------------------

@@ -149,3 +149,34 @@ def test_boilerplate_free_text_decides_alike() -> None:
         ]
     )
     assert [x.status for x in d] == ["unique", "exact", "unique"]
+
+
+def test_seed_articles_and_their_reprints() -> None:
+    """The shared seed articles: distinct stories stay apart; a reprint of each
+    (dateline added, a sentence dropped, another outlet's footer) joins it."""
+    import json
+    import re
+    from pathlib import Path
+
+    import pytest
+
+    from dyad.core.text import make_document
+
+    seeds = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "seeds.jsonl"
+    if not seeds.exists():
+        pytest.skip("the shared seeds folder is absent")
+
+    def text(body: str) -> str:
+        doc = make_document("", body)
+        return "\n".join(p for p in (doc.lead, doc.body) if p)
+
+    articles = [json.loads(line) for line in seeds.read_text("utf-8").splitlines() if line]
+    ix = MemoryDedupIndex()
+    for a in articles:
+        assert ix.decide([fp(a["id"], text(a["body"]))])[0].status == "unique"
+    for a in articles:
+        sentences = re.split(r"(?<=[.!?])\s+", a["body"])
+        del sentences[len(sentences) // 2]
+        reprint = "CAPITAL (Wire) - " + " ".join(sentences) + "\nRelated news\nOther headline"
+        d = ix.decide([fp("re-" + a["id"], text(reprint))])[0]
+        assert d.status == "near" and d.duplicate_of == a["id"], (a["id"], d)

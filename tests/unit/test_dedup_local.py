@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from dyad.adapters.dedup_local import LocalStore
@@ -18,6 +19,22 @@ def _fps(n: int, start: int = 0):  # type: ignore[no-untyped-def]
     return out
 
 
+def _die(store: LocalStore) -> None:
+    """What the kernel does at a kill -9: close the descriptors, nothing else."""
+    assert store.log is not None
+    os.close(store.log.fd)
+    os.close(store._lock_fd)
+
+
+def _files(root: Path, pattern: str) -> list[Path]:
+    return sorted(root.glob(pattern))
+
+
+def _tear(segment: Path) -> None:
+    with segment.open("ab") as f:
+        f.write(b"\x50\x01\x00\x00garbage")  # a record cut short by a kill -9
+
+
 async def _store(root: Path, every: int = 1_000_000) -> LocalStore:
     store = LocalStore(root, 7 * 86400, 500, snapshot_every=every)
     await store.start()
@@ -32,8 +49,8 @@ async def test_restart_from_log_and_snapshot_decides_alike(tmp_path: Path) -> No
     for i in range(0, 200, 25):
         got += await store.decide(fps[i : i + 25])
         await store.checkpoint()
-    assert list(tmp_path.glob("dedup/snap-*"))
-    # a crash: no close; the next process replays the log after the snapshot
+    assert _files(tmp_path, "dedup/snap-*")
+    _die(store)  # the next process replays the log after the snapshot
     again = await _store(tmp_path, every=100)
     assert again.stats()["size"] == 200
     assert await again.decide(fps[150:200]) == got[150:200]  # redelivered
@@ -51,9 +68,8 @@ async def test_torn_log_tail_is_cut_and_replay_repeats(tmp_path: Path) -> None:
     store = await _store(tmp_path)
     first = await store.decide(fps[:40])
     await store.checkpoint()
-    seg = next(tmp_path.glob("dedup/log-*.bin"))
-    with seg.open("ab") as f:
-        f.write(b"\x50\x01\x00\x00garbage")  # a record cut short by a kill -9
+    _die(store)
+    _tear(_files(tmp_path, "dedup/log-*.bin")[0])
     again = await _store(tmp_path)
     assert again.replayed == 40
     assert await again.decide(fps[:60]) == first + CompactIndex(7 * 86400, 500).decide(fps)[40:]
@@ -66,3 +82,14 @@ async def test_other_capacity_starts_empty(tmp_path: Path) -> None:
     other = LocalStore(tmp_path, 7 * 86400, 800)
     await other.start()
     assert other.stats()["size"] == 0
+
+
+async def test_second_process_on_one_state_dir_is_refused(tmp_path: Path) -> None:
+    import pytest
+
+    first = await _store(tmp_path)
+    with pytest.raises(RuntimeError, match="another dyad process"):
+        await _store(tmp_path)
+    await first.close()
+    again = await _store(tmp_path)  # the lock went with the first store
+    await again.close()

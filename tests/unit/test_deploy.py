@@ -128,6 +128,18 @@ def test_promtool_accepts_the_rules() -> None:
     assert out.returncode == 0, out.stdout + out.stderr
     names = {r["alert"] for g in yaml.safe_load(RULES.read_text())["groups"] for r in g["rules"]}
     assert len(names) == 5
+    # every alert fires on its synthetic series and stays quiet on a healthy pod
+    cases = RULES.with_name("dyad-rules.test.yaml")
+    tested = {
+        t["alertname"]
+        for c in yaml.safe_load(cases.read_text())["tests"]
+        for t in c["alert_rule_test"]
+    }
+    assert tested == names
+    out = subprocess.run(
+        [promtool, "test", "rules", str(cases)], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
 
 
 def test_dashboard_is_well_formed() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 from dyad.adapters.http import create_app
 from dyad.config import Settings
 from dyad.core.dedup import MemoryDedupIndex
-from dyad.core.pipeline import InputRecord
+from dyad.core.pipeline import InputRecord, Pipeline
 from dyad.service import build_pipeline
 from dyad.stats import Stats
 
@@ -34,10 +35,16 @@ def _values() -> list[bytes]:
     return [*lines, orjson.dumps(evil), orjson.dumps({**evil, "id": "evil-2"}), b"{broken"]
 
 
+@functools.cache
+def shared_pipeline() -> Pipeline:
+    """One pipeline for every test module of this suite that needs one (it takes seconds)."""
+    return build_pipeline(Settings())
+
+
 @pytest.fixture(scope="module")
 def stats() -> Stats:
     settings = Settings()
-    pipeline = build_pipeline(settings)
+    pipeline = shared_pipeline()
     index = MemoryDedupIndex(settings.dedup_window_s, settings.dedup_max_entries)
     records = [
         InputRecord(v, None, "in", 0, i, int(time.time() * 1000)) for i, v in enumerate(_values())

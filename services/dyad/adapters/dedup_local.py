@@ -16,6 +16,8 @@ many records: with 1,000,000 entries the store is ready in a few seconds
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import shutil
 import time
 from collections.abc import Sequence
@@ -42,6 +44,7 @@ class LocalStore:
         self.root = Path(root) / "dedup"
         self.window_s, self.max_entries = window_s, max_entries
         self.snapshot_every = snapshot_every
+        # until start(): a snapshot, or this fresh index (zeros, free until used)
         self.index = CompactIndex(window_s, max_entries)
         self.records = 0  # fingerprints logged since the very start
         self.snap_records = 0  # records covered by the latest snapshot
@@ -52,19 +55,34 @@ class LocalStore:
     async def start(self) -> None:
         await asyncio.to_thread(self._load)
 
+    def _lock(self) -> None:
+        """One process a state dir: two writers would interleave their logs."""
+        self._lock_fd = os.open(self.root / "LOCK", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._lock_fd)
+            raise RuntimeError(
+                f"{self.root} is used by another dyad process: give each instance its own "
+                "DYAD_STATE_DIR, or share the index with DYAD_DEDUP_BACKEND=redis"
+            ) from None
+
     def _load(self) -> None:
         t0 = time.perf_counter()
         self.root.mkdir(parents=True, exist_ok=True)
+        self._lock()
         for tmp in self.root.glob("tmp-*"):
             shutil.rmtree(tmp, ignore_errors=True)  # a snapshot cut short by a crash
         snap = latest_snapshot(self.root)
         loaded = load_snapshot(snap, self.window_s) if snap else None
         if loaded and loaded[0].capacity == self.max_entries:
             self.index, self.snap_records = loaded
-        elif snap:
-            log.warning("dedup_snapshot_ignored", path=str(snap), reason="format or capacity")
-            self.snap_records = 0
-            self._remove_segments(drop_all=True)
+        else:
+            self.index = CompactIndex(self.window_s, self.max_entries)
+            if snap:
+                log.warning("dedup_snapshot_ignored", path=str(snap), reason="format or capacity")
+                self.snap_records = 0
+                self._remove_segments(drop_all=True)
         self.records = self.snap_records
         for seg in self._segments():
             for fp, decision in read_log(seg):
@@ -130,6 +148,7 @@ class LocalStore:
             await asyncio.to_thread(self._snapshot)
         self.log.close()
         self.log = None
+        os.close(self._lock_fd)  # closing the descriptor releases the lock
 
     def stats(self) -> dict[str, int | float | str]:
         return {

@@ -27,7 +27,7 @@ from dyad.core.dedup_index import CompactIndex
 from dyad.core.dedup_rule import STATUS_CODES, STATUS_NAMES, Decision, cluster_id_of
 from dyad.core.dedup_sig import BANDS, NUM_PERM, SHINGLE, Fingerprint
 
-FORMAT = f"dedup-v1-s{SHINGLE}-p{NUM_PERM}-b{BANDS}"
+FORMAT = f"dedup-v2-s{SHINGLE}-p{NUM_PERM}-b{BANDS}"
 _HEAD = struct.Struct("<II")  # payload length, crc32
 _FIXED = struct.Struct("<QQQQQdiQH")  # hashes..., ts, shingles, numbers, id length
 _DECISION = struct.Struct("<BHiiHH")  # status, sim, articles, sources, two string lengths
@@ -180,11 +180,14 @@ def load_snapshot(path: Path, window_s: float) -> tuple[CompactIndex, int] | Non
     meta = json.loads((path / "meta.json").read_text())
     if meta.get("format") != FORMAT:
         return None
-    index = CompactIndex(window_s, meta["capacity"])
+    index = CompactIndex(window_s, meta["capacity"])  # zeros: costs nothing until used
     s = index.s
 
     def load(name: str) -> np.ndarray[Any, Any]:
-        return np.load(path / f"{name}.npy", allow_pickle=False)
+        # copy-on-write maps: ready at once, pages come in from the page cache
+        # as they are touched, and the snapshot files are never written
+        mapped = np.load(path / f"{name}.npy", mmap_mode="c", allow_pickle=False)
+        return mapped.view(np.ndarray)  # a plain array: np.memmap indexing is slow
 
     for name in _column_names():
         setattr(s, name, load(name))

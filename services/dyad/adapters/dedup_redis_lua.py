@@ -5,8 +5,12 @@ exact, revision by url, near by LSH bands and the integer rule, unique; window
 in event time; the ring's cap and expiry), so both backends decide alike.
 Keys (one hash tag, so Redis Cluster keeps them in one slot), under PREFIX:
   next, oldest, maxts, evictions, expired   counters
-  e:<seq>        the entry (cmsgpack)        id:, ct:, u:, cl:, b:<band>: lists of seqs,
-                                              newest first (stale seqs end a walk)
+  e:<seq>        the entry (cmsgpack)
+  id:, ct:, u:, cl:<hex>   lists of seqs, newest first (a stale seq ends a walk)
+  b:<band>:<4 hex>         hashes: field = the other 12 hex digits of the band
+                           key, value = its seqs newest first ("9 7 2"); about
+                           a third of the memory of one list a band key
+An entry leaving the ring takes its seqs out of every list and band field.
 ARGV: prefix, window, cap, ttl, near, contain_pct, contain_min_shingles,
 contain_min_matches, veto, num_perm, bands, then 11 values per fingerprint:
 article id, id hex, content hex, url hex ('' if none), source hex, ts, shingles,
@@ -44,6 +48,34 @@ local function live(key)
   end
   return out
 end
+
+local function band_key(b, hex)
+  return P .. 'b:' .. b .. ':' .. string.sub(hex, 1, 4), string.sub(hex, 5)
+end
+
+local function band_live(b, hex)
+  local k, f = band_key(b, hex)
+  local v = redis.call('HGET', k, f)
+  local out, last = {}, nextseq
+  if v then
+    for x in string.gmatch(v, '%d+') do
+      local s = tonumber(x)
+      if s < oldest or s >= last then break end
+      out[#out + 1] = s
+      last = s
+    end
+  end
+  return out
+end
+
+local function band_store(b, hex, first)
+  local kept = band_live(b, hex)
+  if first then table.insert(kept, 1, first) end
+  local k, f = band_key(b, hex)
+  if #kept == 0 then redis.call('HDEL', k, f) else redis.call('HSET', k, f, table.concat(kept, ' ')) end
+end
+
+local function band_hex(fp, b) return string.sub(fp.bands, b * 16 - 15, b * 16) end
 
 local function popcount(x)
   local c = 0
@@ -110,7 +142,7 @@ local function match(fp)
   end
   local seen, best, bestm = {}, nil, -1
   for b = 1, NBANDS do
-    for _, s in ipairs(live('b:' .. (b - 1) .. ':' .. string.sub(fp.bands, b * 16 - 15, b * 16))) do
+    for _, s in ipairs(band_live(b - 1, band_hex(fp, b))) do
       if not seen[s] then
         seen[s] = true
         local e = entry(s)
@@ -129,9 +161,16 @@ local function match(fp)
 end
 
 local function drop()
+  local e = entry(oldest)
   redis.call('DEL', P .. 'e:' .. oldest)
   cache[oldest] = nil
   oldest = oldest + 1
+  if e then  -- clear its traces: the oldest seq is at the tail of every list
+    for _, k in ipairs({'id:' .. e.idh, 'ct:' .. e.c, 'cl:' .. e.cl, 'u:' .. e.u}) do
+      redis.call('LREM', P .. k, -1, oldest - 1)
+    end
+    for b = 1, NBANDS do band_store(b - 1, string.sub(e.bd, b * 16 - 15, b * 16), nil) end
+  end
 end
 
 local function push(key, seq)
@@ -148,15 +187,15 @@ local function insert(fp, d, kind, first)
   end
   if nextseq - oldest >= cap then drop(); evictions = evictions + 1 end
   local seq = nextseq
-  local e = {id = fp.id, c = fp.c, u = fp.u, src = fp.src, cl = d[3], ts = fp.ts, sh = fp.sh,
-             nh = fp.nh, nl = fp.nl, sig = fp.sig, st = d[1], m = d[7], nb = d[8], a = d[5],
-             so = d[6], rk = kind, fi = first, ro = ''}
+  local e = {id = fp.id, idh = fp.idh, c = fp.c, u = fp.u, src = fp.src, cl = d[3], ts = fp.ts,
+             sh = fp.sh, nh = fp.nh, nl = fp.nl, sig = fp.sig, st = d[1], m = d[7], nb = d[8],
+             a = d[5], so = d[6], rk = kind, fi = first, ro = '', bd = fp.bands}
   if kind == 2 then e.ro = d[4] end
   redis.call('SET', P .. 'e:' .. seq, cmsgpack.pack(e), 'EX', ttl)
   cache[seq] = e
   push('id:' .. fp.idh, seq); push('ct:' .. fp.c, seq); push('cl:' .. d[3], seq)
   if fp.u ~= '' then push('u:' .. fp.u, seq) end
-  for b = 1, NBANDS do push('b:' .. (b - 1) .. ':' .. string.sub(fp.bands, b * 16 - 15, b * 16), seq) end
+  for b = 1, NBANDS do band_store(b - 1, band_hex(fp, b), seq) end
   nextseq = seq + 1
 end
 

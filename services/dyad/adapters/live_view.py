@@ -18,6 +18,8 @@ HEAT_LEVELS = 8
 def _points(values: list[float], top: float) -> str:
     if not values:
         return ""
+    if len(values) == 1:  # one bucket so far: a level line across the chart
+        values = values * 2
     step = CHART_W / max(1, len(values) - 1)
     scale = (CHART_H - 6) / top if top > 0 else 0.0
     return " ".join(f"{i * step:.1f},{CHART_H - 3 - v * scale:.1f}" for i, v in enumerate(values))

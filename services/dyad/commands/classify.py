@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from dyad.commands.progress import Reporter
 from dyad.config import Settings
 from dyad.core.dedup import MemoryDedupIndex
 from dyad.core.pipeline import InputRecord
@@ -58,23 +59,31 @@ def main(args: argparse.Namespace) -> int:
     src: BinaryIO = sys.stdin.buffer if args.input == "-" else open(args.input, "rb")  # noqa: SIM115
     dst: BinaryIO = sys.stdout.buffer if args.output == "-" else open(args.output, "wb")  # noqa: SIM115
     name = "stdin" if args.input == "-" else Path(args.input).name
+    total = None if args.input == "-" else _count_lines(Path(args.input))
     counts = {"event": 0, "duplicate": 0, "dead_letter": 0}
-    try:
-        for chunk in _chunks(_records(src, name)):
-            for out in pipeline.process_batch(chunk, index, time.time()):
-                counts[out.kind] += 1
-                target = sys.stderr.buffer if out.kind == "dead_letter" else dst
-                target.write(out.value + b"\n")
-            dst.flush()
-    finally:
-        if src is not sys.stdin.buffer:
-            src.close()
-        if dst is not sys.stdout.buffer:
-            dst.close()
-    total = sum(counts.values())
-    print(
-        f"classified {total} records: {counts['event']} unique, {counts['duplicate']} duplicates,"
-        f" {counts['dead_letter']} dead letters",
-        file=sys.stderr,
+    with Reporter("classify", total, "records") as progress:
+        try:
+            for chunk in _chunks(_records(src, name)):
+                for out in pipeline.process_batch(chunk, index, time.time()):
+                    counts[out.kind] += 1
+                    if out.kind == "dead_letter":
+                        progress.write(out.value)
+                    else:
+                        dst.write(out.value + b"\n")
+                dst.flush()
+                progress.advance(len(chunk))
+        finally:
+            if src is not sys.stdin.buffer:
+                src.close()
+            if dst is not sys.stdout.buffer:
+                dst.close()
+    progress.summary(
+        f"classified {sum(counts.values())} records: {counts['event']} unique, "
+        f"{counts['duplicate']} duplicates, {counts['dead_letter']} dead letters"
     )
     return 0
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(1 for line in f if line.strip())

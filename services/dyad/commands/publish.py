@@ -17,6 +17,7 @@ from pathlib import Path
 import orjson
 
 from dyad.adapters.kafka import ConfigError, make_producer
+from dyad.commands.progress import Reporter
 from dyad.config import Settings
 
 
@@ -41,11 +42,18 @@ def read_lines(path: Path) -> list[bytes]:
         return [line.rstrip(b"\r\n") for line in f if line.strip()]
 
 
-async def publish(settings: Settings, topic: str, values: list[bytes]) -> int:
+async def publish(
+    settings: Settings, topic: str, values: list[bytes], progress: Reporter | None = None
+) -> int:
     producer = make_producer(settings)
     await producer.start()
     try:
-        futures = [await producer.send(topic, v, key=key_of(v)) for v in values]
+        futures = []
+        for v in values:
+            fut = await producer.send(topic, v, key=key_of(v))
+            if progress is not None:
+                fut.add_done_callback(lambda _f: progress.advance())
+            futures.append(fut)
         await asyncio.gather(*futures)
     finally:
         await producer.stop()
@@ -56,10 +64,12 @@ def main(args: argparse.Namespace) -> int:
     overrides = {"bootstrap_servers": args.bootstrap_servers} if args.bootstrap_servers else {}
     settings = Settings(**overrides)
     topic = args.topic or settings.input_topic
+    values = read_lines(args.file)
     try:
-        n = asyncio.run(publish(settings, topic, read_lines(args.file)))
+        with Reporter("publish", len(values), "msg") as progress:
+            n = asyncio.run(publish(settings, topic, values, progress))
     except ConfigError as e:
         print(f"dyad: {e}", file=sys.stderr)
         return 2
-    print(f"published {n} messages to {topic}", file=sys.stderr)
+    progress.summary(f"published {n} messages (all acknowledged) to {topic}")
     return 0

@@ -45,7 +45,7 @@ def fetch(url: str, timeout: float) -> dict[str, Any]:
 
 
 def _kv(title: str, items: dict[str, Any], *headers: str) -> Table:
-    table = Table(title=title, title_justify="left", show_edge=False)
+    table = Table(title=title, title_justify="left", show_edge=False, min_width=len(title) + 2)
     table.add_column(headers[0] if headers else "")
     table.add_column(headers[1] if len(headers) > 1 else "", justify="right")
     for k, v in items.items():

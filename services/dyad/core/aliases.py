@@ -8,7 +8,9 @@ from typing import Any
 
 from dyad.core.text import fold, normalise, scan_form
 
-KINDS = ("name", "official", "demonym", "capital", "city", "institution", "leader", "idiom")
+KINDS = (
+    "name", "official", "demonym", "capital", "city", "region", "institution", "leader", "idiom"
+)  # fmt: skip
 
 
 def script_of(text: str) -> str:
@@ -32,6 +34,8 @@ class Ambiguity:
     codes: tuple[str, ...] = ()
     person: bool = False
     support_free: bool = False
+    otherwise: str | None = None  # the country meant when context refuses this one
+    confirm_only: bool = False  # counts only for a country the article names otherwise
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +94,7 @@ def _ambiguity(spec: dict[str, Any]) -> Ambiguity:
         codes=tuple(spec.get("codes", ())),
         person=bool(spec.get("person", False)),
         support_free=bool(spec.get("support_free", False)),
+        otherwise=spec.get("otherwise"),
     )
 
 

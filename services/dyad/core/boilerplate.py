@@ -15,8 +15,9 @@ Every step is a constant number of passes over the lines: linear time.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from dyad.core.text import fold
+from dyad.core.text import scan_form
 
 _SENTENCE_END = (".", "!", "?", "؟", "。", "！", "？", ":")
 _TRAILERS = " \"'»”)]*"
@@ -24,27 +25,45 @@ _PUNCT = " :：-–—•|>»›·*#.()[]0123456789"
 _CRUMB_SEPARATORS = (" / ", " > ", " » ", " | ", " › ", " // ")
 _WORD_RE = re.compile(r"[^\s|•·/,]+")
 MIN_RUN = 3
+TAIL_LINES = 3
+MAX_HEADING_WORDS = 5
+SHORT_LINE = 120
 
 
-def clean_lines(lines: list[str], markers: dict[str, tuple[str, ...]]) -> list[str]:
-    kept: list[str] = []
+@dataclass(frozen=True, slots=True)
+class Markers:
+    """Marker phrases, folded (data/gazetteer/boilerplate.json)."""
+
+    block: frozenset[str]  # block headings, word by word, punctuation aside
+    share: frozenset[str]  # share-button words and phrases
+    licence: tuple[str, ...]  # longest first
+    glued: tuple[str, ...]  # headings found glued inside a long line, longest first
+
+
+def clean_lines(lines: list[str], keys: list[str], markers: Markers) -> list[str]:
+    """The lines of prose; `keys` are the lines folded (core.text.fold), offset for offset."""
+    pairs = [(line, key) for line, key in zip(lines, keys, strict=True) if line]
+    tail = len(pairs) - TAIL_LINES
+    kept: list[tuple[str, bool]] = []
     in_block = False
-    for line in lines:
-        if not line:
-            continue
-        key = fold(line).strip(_PUNCT)
+    for i, (line, folded) in enumerate(pairs):
+        key = folded.strip(_PUNCT)
         prose = is_prose(line)
         if in_block and not prose:
             continue
         in_block = False
-        if not prose and _starts_block(key, markers["block"]):
+        if not prose and _starts_block(key, markers.block):
             in_block = True
             continue
-        if _is_chrome(line, key, prose, markers):
+        if _is_chrome(line, key, prose, markers.share):
             continue
-        line = _cut_glued(line, markers)
+        # Footers glue themselves to the last lines; short lines may be licence lines.
+        if i >= tail or len(line) < SHORT_LINE:
+            cut = _cut_glued(line, folded, markers)
+            if cut != line:
+                line, prose = cut, is_prose(cut)
         if line:
-            kept.append(line)
+            kept.append((line, prose))
     return _drop_runs(kept)
 
 
@@ -56,34 +75,37 @@ def is_prose(line: str) -> bool:
     return end.endswith(_SENTENCE_END[:-1]) and len(line) >= 25
 
 
-def _starts_block(key: str, headings: tuple[str, ...]) -> bool:
-    for heading in headings:
-        if key == heading:
-            return True
-        if key.startswith(heading) and not key[len(heading)].isalnum():
-            return True  # "Lire aussi : <headline>", "Tags: Iran, Syria"
-    return False
+def _starts_block(key: str, headings: frozenset[str]) -> bool:
+    """The line is a block heading, alone or followed by a non-prose rest ("Lire aussi :
+    <headline>", "Tags: Iran, Syria")."""
+    words = scan_form(key).split(maxsplit=MAX_HEADING_WORDS)
+    return any(" ".join(words[:k]) in headings for k in range(1, len(words) + 1))
 
 
-def _is_chrome(line: str, key: str, prose: bool, markers: dict[str, tuple[str, ...]]) -> bool:
+def _is_chrome(line: str, key: str, prose: bool, share: frozenset[str]) -> bool:
     if not prose and len(line) < 120 and any(sep in line for sep in _CRUMB_SEPARATORS):
         return True
-    words = _WORD_RE.findall(key)
-    share = markers["share"]
-    return bool(words) and (key in share or all(w in share for w in words))
+    if len(line) > SHORT_LINE:
+        return False
+    # A line of share words only: most lines fail on their first word.
+    first = _WORD_RE.search(key)
+    if first is None:
+        return False
+    if key in share:
+        return True
+    return first[0] in share and all(w in share for w in _WORD_RE.findall(key))
 
 
-def _cut_glued(line: str, markers: dict[str, tuple[str, ...]]) -> str:
+def _cut_glued(line: str, key: str, markers: Markers) -> str:
     """Cut a licence sentence, or a glued headline block, off the end of a line."""
-    key = fold(line)
     cut = len(line)
-    for phrase in markers["licence"]:
+    for phrase in markers.licence:
         at = key.find(phrase)
         if at >= 0:
             cut = min(cut, _sentence_start(line, at))
     if len(line) < 200:
         return line[:cut].rstrip()
-    for heading in markers["glued"]:
+    for heading in markers.glued:
         at = key.find(heading)
         if at > 0 and _after_sentence(line, at) and not is_prose(line[at:]):
             cut = min(cut, at)
@@ -105,21 +127,25 @@ def _after_sentence(line: str, at: int) -> bool:
     return before.endswith(_SENTENCE_END) or before.rstrip(_TRAILERS).endswith(_SENTENCE_END)
 
 
-def _drop_runs(lines: list[str]) -> list[str]:
+def _drop_runs(lines: list[tuple[str, bool]]) -> list[str]:
     """Drop runs of MIN_RUN+ non-prose lines, and non-prose lines trailing the last prose."""
-    prose = [is_prose(line) for line in lines]
-    last_prose = max((i for i, p in enumerate(prose) if p), default=-1)
+    last_prose = max((i for i, (_, p) in enumerate(lines) if p), default=-1)
     kept: list[str] = []
-    i = 0
-    while i < len(lines):
-        j = i
-        while j < len(lines) and not prose[j]:
-            j += 1
-        run = j - i
-        trailing = i > last_prose >= 0 and run >= 2
-        if run and (run >= MIN_RUN or trailing):
-            i = j
+    run: list[str] = []  # the non-prose lines since the last prose line
+    for i, (line, prose) in enumerate(lines):
+        if not prose:
+            run.append(line)
             continue
-        kept.extend(lines[i : max(j, i + 1)])
-        i = max(j, i + 1)
+        if run:
+            _end_run(kept, run, i - len(run), last_prose)
+            run = []
+        kept.append(line)
+    if run:
+        _end_run(kept, run, len(lines) - len(run), last_prose)
     return kept
+
+
+def _end_run(kept: list[str], run: list[str], start: int, last_prose: int) -> None:
+    trailing = start > last_prose >= 0 and len(run) >= 2
+    if not (len(run) >= MIN_RUN or trailing):
+        kept.extend(run)

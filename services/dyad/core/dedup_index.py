@@ -31,6 +31,12 @@ from dyad.core.dedup_slots import Chains, Slots
 
 _NO_SIM = 0xFFFF
 _WAYS = np.arange(BANDS)
+
+
+def _positions(a: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    return np.arange(a.size, dtype=np.int64)
+
+
 _REV_NONE, _REV_SELF, _REV_OTHER = 0, 1, 2
 
 
@@ -60,7 +66,7 @@ class CompactIndex:
     def _chain(self, table: Chains, keys: memoryview[int], key: int) -> Iterator[int]:
         """Live slots whose key is `key`, newest first."""
         seq, nxt = self.s.seq_mv, table.nxt_mv
-        slot = table.head_mv[key & table.mask]
+        slot = table.head_mv[key & table.mask] - 1
         last = self.next_seq
         while slot >= 0:
             s = seq[slot]
@@ -69,7 +75,7 @@ class CompactIndex:
             if keys[slot] == key:
                 yield slot
             last = s
-            slot = nxt[slot]
+            slot = nxt[slot] - 1
 
     def _live(self, slot: int, ts: float) -> bool:
         return abs(float(self.s.ts[slot]) - ts) <= self.window_s
@@ -84,15 +90,15 @@ class CompactIndex:
         heads = table.head[_WAYS, (fp.bands & np.uint64(table.mask)).astype(np.int64)].tolist()
         seq, nxt, oldest = self.s.seq_mv, table.nxt_mv, self.oldest
         found: set[int] = set()
-        for way, slot in enumerate(heads):
-            last = self.next_seq
+        for way, head in enumerate(heads):
+            slot, last = head - 1, self.next_seq
             while slot >= 0:
                 s = seq[slot]
                 if s < oldest or s >= last:
                     break
                 found.add(slot)
                 last = s
-                slot = nxt[slot * BANDS + way]
+                slot = nxt[slot * BANDS + way] - 1
         if not found:
             return np.empty(0, dtype=np.int64)
         slots = np.fromiter(found, dtype=np.int64, count=len(found))
@@ -234,7 +240,7 @@ class CompactIndex:
             s.by_url.link(slot, fp.url_hash)
         buckets = (fp.bands & np.uint64(s.by_band.mask)).astype(np.int64)
         s.by_band.nxt[slot] = s.by_band.head[_WAYS, buckets]
-        s.by_band.head[_WAYS, buckets] = slot
+        s.by_band.head[_WAYS, buckets] = slot + 1
         self.next_seq = seq + 1
 
     def _first_for_revision(self, d: Decision, cluster: int) -> str | None:
@@ -269,7 +275,10 @@ class CompactIndex:
         self.oldest += 1
 
     def stats(self) -> dict[str, int | float | str]:
-        live = self.s.seq >= self.oldest
+        seq = self.s.seq
+        live = (
+            (seq >= self.oldest) & (seq < self.next_seq) & (seq % self.capacity == _positions(seq))
+        )
         stories = int(np.count_nonzero(live & (self.s.status == 0) & (self.s.revision == 0)))
         shared = np.unique(self.s.cluster[live & (self.s.articles >= 2)]).size
         out: dict[str, int | float | str] = {

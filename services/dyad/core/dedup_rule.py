@@ -27,10 +27,10 @@ import numpy.typing as npt
 from dyad.core.dedup_sig import NUM_PERM
 from dyad.core.models import DedupStatus
 
-NEAR_MATCHES = 18
+NEAR_MATCHES = 15
 CONTAIN_PCT = 70
-CONTAIN_MIN_SHINGLES = 25
-CONTAIN_MIN_MATCHES = 12
+CONTAIN_MIN_SHINGLES = 15
+CONTAIN_MIN_MATCHES = 8
 NUMBER_VETO = 2
 MIN_MATCHES = min(NEAR_MATCHES, CONTAIN_MIN_MATCHES)  # no rule accepts fewer
 

@@ -4,8 +4,10 @@ An entry is a row of flat arrays (hashes, event time, the 64-byte signature, the
 stored decision), never a Python object: a million entries fit in about 400 MB.
 Lookups go through chained hash tables made of two int32 arrays each:
 `head[bucket]` holds the newest slot of a bucket and `nxt[slot]` the next older
-one. Slots are reused oldest first, so a chain is valid while its insertion
-numbers keep decreasing and stay >= the oldest live entry; nothing is ever
+one, both stored as slot + 1 so that 0 means "none": every array starts as
+zeros, which the kernel maps lazily, so an index costs only what it holds.
+Slots are reused oldest first, so a chain is valid while its insertion numbers
+keep decreasing and stay >= the oldest live entry; nothing is ever
 deleted from a chain, a stale link simply ends it.
 """
 
@@ -25,8 +27,8 @@ class Chains:
 
     def __init__(self, slots: int, bits: int, ways: int = 1) -> None:
         self.mask = (1 << bits) - 1
-        self.head: I32 = np.full((ways, 1 << bits), -1, dtype=np.int32)
-        self.nxt: I32 = np.full((slots, ways), -1, dtype=np.int32)
+        self.head: I32 = np.zeros((ways, 1 << bits), dtype=np.int32)
+        self.nxt: I32 = np.zeros((slots, ways), dtype=np.int32)
         self.views()
 
     def views(self) -> None:
@@ -37,7 +39,7 @@ class Chains:
     def link(self, slot: int, key: int) -> None:
         bucket = key & self.mask
         self.nxt_mv[slot] = self.head_mv[bucket]
-        self.head_mv[bucket] = slot
+        self.head_mv[bucket] = slot + 1
 
 
 def bits_for(slots: int, load: float) -> int:
@@ -46,7 +48,7 @@ def bits_for(slots: int, load: float) -> int:
 
 # Array name -> (dtype, columns); every array has one row per slot.
 COLUMNS: dict[str, tuple[type[np.generic], int]] = {
-    "seq": (np.int64, 1),  # insertion number of the slot's entry, -1 when empty
+    "seq": (np.int64, 1),  # insertion number of the slot's entry
     "id_hash": (np.uint64, 1),
     "content": (np.uint64, 1),
     "url_hash": (np.uint64, 1),
@@ -73,7 +75,6 @@ class Slots:
         for name, (dtype, cols) in COLUMNS.items():
             shape = (n, cols) if cols > 1 else (n,)
             setattr(self, name, np.zeros(shape, dtype=dtype))
-        self.seq[:] = -1
         self.ids = IdArena(n, 32)  # the article ids
         self.firsts = IdArena(n, 8)  # the story's first id, for duplicates and revisions
         self.by_id = Chains(n, bits_for(n, 1.0))

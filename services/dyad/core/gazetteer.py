@@ -12,8 +12,9 @@ text that keeps every offset, so evidence is cut from the text as it stands.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from dyad.core.text import fold, normalise, strip_accents
 __all__ = ["DATA_DIR", "Alias", "Gazetteer", "Rules"]
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
+CONFIRM_ONLY = Ambiguity(confirm_only=True)
 
 
 def _iter_entries(doc: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
@@ -84,9 +86,22 @@ def _shared(aliases: list[Alias]) -> tuple[Alias, ...]:
     return tuple(replace(a, ambiguity=shared) for a in aliases)
 
 
-def _priority(alias: Alias) -> tuple[int, int, str, str]:
+def _priority(alias: Alias) -> tuple[int, int, str, str, str, tuple[str, ...]]:
+    # Total order: the same text in two languages must not be ordered by the hash seed.
     strict = {"upper": 0, "title": 1, "any": 2}[alias.case]
-    return (strict, KINDS.index(alias.kind), alias.code, alias.text)
+    kind = KINDS.index(alias.kind)
+    return (strict, kind, alias.code, alias.text, alias.lang, _sorted(alias.suffixes))
+
+
+@cache
+def _sorted(suffixes: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(suffixes))  # a few distinct sets, shared by thousands of aliases
+
+
+@cache
+def _with_plain(suffixes: frozenset[str]) -> frozenset[str]:
+    """The endings, plus each without its accents."""
+    return frozenset(strip_accents(s) for s in suffixes) | suffixes
 
 
 def _keys(alias: Alias) -> set[str]:
@@ -108,6 +123,7 @@ def _alias(code: str, kind: str, lang: str, text: str, rules: Rules) -> Alias:
         lang=lang,
         case=case_of(text),
         script=script,
-        suffixes=frozenset(strip_accents(s) for s in suffixes) | suffixes,
-        ambiguity=rules.ambiguous.get(text),
+        suffixes=_with_plain(suffixes),
+        # A province name only confirms a country the article names otherwise.
+        ambiguity=rules.ambiguous.get(text) or (CONFIRM_ONLY if kind == "region" else None),
     )

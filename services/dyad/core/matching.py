@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 import ahocorasick
@@ -26,8 +27,7 @@ from dyad.core.text import fold, scan_form, strip_accents
 MAX_SUFFIX = 7
 _PERSIAN_LETTERS = "پچژگ"
 # A text holds a script if it holds one of its commonest letters.
-_PROBES = {"latn": "eaiont", "arab": "اله", "cyrl": "оеан"}
-_CJK_FIRST = "\u3040"
+_PROBES = {"latn": "eaiont", "arab": "اله", "cyrl": "оеан", "han": "的国是在中和与了人年日のはに"}
 
 
 # Letters from most to least common in running text, per script.
@@ -39,8 +39,15 @@ _FREQUENT = (
 _RANK = {ch: i for i, ch in enumerate(_FREQUENT)}
 
 
-def _frequency_order(key: str) -> list[int]:
-    return [_RANK.get(ch, 1000 + ord(ch)) for ch in key]
+def _frequency_order(keys: Iterable[str]) -> list[str]:
+    """Keys sorted by their letters' ranks (rarer letters after, by code point)."""
+    rank = dict(_RANK)
+    for ch in set().union(*keys) - rank.keys():
+        rank[ch] = 1000 + ord(ch)
+    return sorted(keys, key=lambda key: list(map(rank.__getitem__, key)))
+
+
+_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (hot path)
 
 
 class Match(NamedTuple):
@@ -87,8 +94,9 @@ class Index:
             automaton = ahocorasick.Automaton()
             # A trie node finds its child by a linear scan in insertion order: inserting keys
             # with common letters first makes the usual lookups short.
-            for key in sorted(keys, key=_frequency_order):
-                automaton.add_word(key, keys[key])
+            for key in _frequency_order(keys):
+                length, pre, aliases = keys[key]
+                automaton.add_word(key, (length, pre, aliases, _shorter(keys, key, pre)))
             if keys:
                 automaton.make_automaton()
                 self.automata[script] = automaton
@@ -98,9 +106,20 @@ class Index:
         if folded.isascii():
             return ["latn"]
         found = [s for s, probe in _PROBES.items() if any(ch in folded for ch in probe)]
-        if max(folded) >= _CJK_FIRST:
-            found.append("han")
         return [s for s in found if s in self.automata]
+
+
+def _shorter(
+    keys: dict[str, tuple[int, int, tuple[Alias, ...]]], key: str, pre: int
+) -> tuple[tuple[int, tuple[Alias, ...]], ...]:
+    """Shorter keys that start like `key` (same prefix), longest first: what to try when
+    `key` matched but failed on what follows it."""
+    found = []
+    for k in range(len(key) - 1, pre + 1, -1):
+        other = keys.get(key[:k])
+        if other is not None and other[2] and other[1] == pre:
+            found.append((k, other[2]))
+    return tuple(found)
 
 
 def find(index: Index, text: str) -> Found:
@@ -110,13 +129,14 @@ def find(index: Index, text: str) -> Found:
     persian = not folded.isascii() and any(ch in folded for ch in _PERSIAN_LETTERS)
     matches: list[Match] = []
     vetoes: set[str] = set()
-    for script in index.scripts(folded):
+    scripts = index.scripts(folded)
+    for script in scripts:
         automaton = index.automata[script]
         if script == "han":
             matches.extend(_find_cjk(automaton, folded))
         else:
             _find_spaced(automaton, text, folded, scan, persian, matches, vetoes)
-    if len(index.scripts(folded)) > 1:
+    if len(scripts) > 1:
         matches.sort()
     return Found(folded, scan, matches, vetoes)
 
@@ -131,7 +151,7 @@ def _find_spaced(
     vetoes: set[str],
 ) -> None:
     n = len(folded)
-    for last, (length, pre, aliases) in automaton.iter_long(scan):
+    for last, (length, pre, aliases, shorter) in automaton.iter_long(scan):
         start = last - length + 1  # index in `folded` of the word (prefix included)
         if not pre and aliases and (last == n or not folded[last].isalnum()):
             # Fast path, most hits: a whole word, no prefix, no ending: only case to check.
@@ -139,10 +159,11 @@ def _find_spaced(
                 if alias.case == "any" or (
                     text[start].isupper() if alias.case == "title" else text[start:last].isupper()
                 ):
-                    matches.append(Match(start, last, alias, ""))
+                    matches.append(_new(Match, (start, last, alias, "")))
                     break
             else:
-                _find_shorter(automaton, text, folded, scan, start, length, 0, matches)
+                if shorter:
+                    _find_shorter(text, folded, start, 0, shorter, matches)
             continue
         if not aliases:  # a context word that vetoes an ambiguous alias ("Atlanta")
             vetoes.add(folded[start:last])
@@ -152,37 +173,38 @@ def _find_spaced(
         match = _fit(text, folded, start + pre, last, aliases, folded[start : start + pre], n)
         if match is not None:
             matches.append(match)
-        else:
-            _find_shorter(automaton, text, folded, scan, start, length, pre, matches)
+        elif shorter:
+            _find_shorter(text, folded, start, pre, shorter, matches)
 
 
 def _find_shorter(
-    automaton: ahocorasick.Automaton,
     text: str,
     folded: str,
-    scan: str,
     start: int,
-    length: int,
     pre: int,
+    shorter: tuple[tuple[int, tuple[Alias, ...]], ...],
     matches: list[Match],
 ) -> None:
     """The longest key failed on what follows it ("الإيرانية" is not "ایرانی" + "ه" for a
     name): a shorter key at the same place may still fit ("ایران" + "یه")."""
-    for k in range(length - 1, pre + 1, -1):
-        shorter = automaton.get(scan[start : start + k], None)
-        if shorter is not None and shorter[2] and shorter[1] == pre:
-            prefix = folded[start : start + pre]
-            match = _fit(text, folded, start + pre, start + k - 1, shorter[2], prefix, len(folded))
-            if match is not None:
-                matches.append(match)
-                return
+    prefix = folded[start : start + pre]
+    for k, aliases in shorter:
+        match = _fit(text, folded, start + pre, start + k - 1, aliases, prefix, len(folded))
+        if match is not None:
+            matches.append(match)
+            return
 
 
 def _find_cjk(automaton: ahocorasick.Automaton, folded: str) -> list[Match]:
     return [
         Match(last - length + 1, last + 1, aliases[0], "")
-        for last, (length, _, aliases) in automaton.iter_long(folded)
+        for last, (length, _, aliases, _) in automaton.iter_long(folded)
     ]
+
+
+@lru_cache(maxsize=4096)
+def _plain(suffix: str) -> str:
+    return strip_accents(suffix)  # endings repeat across articles: "'s", "ын", "ların"
 
 
 def _fit(
@@ -203,7 +225,7 @@ def _fit(
             continue
         if alias.case == "title" and not segment[:1].isupper():
             continue
-        if suffix and suffix not in alias.suffixes and strip_accents(suffix) not in alias.suffixes:
+        if suffix and suffix not in alias.suffixes and _plain(suffix) not in alias.suffixes:
             continue
         return Match(start, stop, alias, prefix)
     return None

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-import orjson
+import pydantic_core
 
 from dyad.core.countries import CountryRecognizer, CountryResult, Gazetteer
 from dyad.core.dedup import Decision, DedupIndex, Fingerprint, fingerprint
@@ -198,7 +198,9 @@ class Pipeline:
 
 
 def dump(model: EnrichedEvent | DeadLetter) -> bytes:
-    return orjson.dumps(model.model_dump(mode="json"))
+    # pydantic-core writes JSON straight from the model, with no dict in between: the same
+    # bytes as orjson over model_dump(mode="json"), about a third cheaper (bench/).
+    return pydantic_core.to_json(model)
 
 
 def dead_letter_output(record: InputRecord, dl: DeadLetter) -> Output:

@@ -9,67 +9,141 @@
   weighs more; one next to a passing word ("US sanctions", "US-led") weighs less.
 - Two mentions joined by a connector ("Iran and Syria", "Iran-Syria", "Tehran-
   Damascus", "إيران وسوريا") link the two countries: links decide the pair.
+- Each country's score sums its mentions: where (title > lead > body) x kind of
+  alias x role; `weigh` does it all in one pass over the matches.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from dyad.core.aliases import Ambiguity, Rules
 from dyad.core.matching import Found, Match
+from dyad.core.models import Evidence
 
 ACTOR_WEIGHT = 1.5
 PASSING_WEIGHT = 0.35
 WINDOW = 32
 CONTEXT_MENTIONS = 4
 HYPHENS = frozenset({"-", "–", "‑", "/", "-to-"})
+KIND_WEIGHT = {
+    "name": 1.0,
+    "official": 1.0,
+    "demonym": 0.8,
+    "capital": 0.8,
+    "city": 0.35,
+    "region": 0.35,
+    "institution": 0.7,
+    "leader": 0.8,
+    "idiom": 0.9,
+}
+PART_WEIGHT = {"title": 3.0, "lead": 2.0, "body": 1.0}
+LINK_WEIGHT = 2.0
+COOCCURRENCE_WEIGHT = 0.5
+MAX_EVIDENCE = 5
+# Mentions further apart than this are not taken to share a sentence.
+MAX_SENTENCE_GAP = 250
+MAX_LINK_GAP = 12  # a connector is short ("and", " و ", "-to-")
+_SENTENCE_END = re.compile(r"[.!?؟。\n]")
 
 
-class Mention(NamedTuple):
-    code: str
-    start: int
-    end: int
-    kind: str
-    role: float  # ACTOR_WEIGHT, PASSING_WEIGHT or 1.0
-    prefix: str = ""
+@dataclass(slots=True)
+class Tally:
+    """One country's salience in one article."""
+
+    score: float = 0.0
+    mentions: int = 0
+    evidence: list[tuple[str, str]] = field(default_factory=list)  # distinct (text, where)
+    read: int = 0  # mentions whose context was read
+    roles: float = 0.0  # sum of their role weights
 
 
-def resolve(found: Found, text: str, rules: Rules) -> list[Mention]:
-    """The matches that count as countries, each with its code and role weight.
+# (part, kind) -> part weight x kind weight: the same product the score needs first.
+_WEIGHTS = {
+    (part, kind): pw * kw for part, pw in PART_WEIGHT.items() for kind, kw in KIND_WEIGHT.items()
+}
+
+
+def weigh(
+    found: Found, text: str, bounds: tuple[int, int], rules: Rules
+) -> tuple[dict[str, Tally], dict[tuple[str, str], float]]:
+    """One pass over the matches: which count, with what weight, and what joins two
+    countries (explicit links, and neighbouring mentions in one sentence).
 
     Context is read for the first CONTEXT_MENTIONS mentions of a country only: later
-    ones of an already well-attested country change nothing but its count.
+    ones of an already well-attested country take its mean role.
     """
-    supported = {m.alias.code for m in found.matches if m.alias.ambiguity is None}
-    seen: dict[str, list[float]] = {}  # code -> [mentions read in context, sum of roles]
-    mentions: list[Mention] = []
-    scan = found.scan
-    actor, passing = rules.actor, rules.passing
-    for i, m in enumerate(found.matches):
-        code = m.alias.code
-        amb = m.alias.ambiguity
-        tally = seen.get(code)
-        if amb is None and tally is not None and tally[0] >= CONTEXT_MENTIONS:
-            # Enough context read for this country: later mentions take its mean role.
-            role = tally[1] / tally[0]
-            mentions.append(Mention(code, m.start, m.end, m.alias.kind, role, m.prefix))
-            continue
-        prev, nxt = _prev_word(scan, m.start - len(m.prefix)), _next_word(scan, m.end)
-        if amb is not None:
-            resolved = _disambiguate(found, i, amb, supported, text, rules, prev, nxt)
+    matches = found.matches
+    supported = {m[2].code for m in matches if m[2].ambiguity is None}
+    tallies: dict[str, Tally] = {}
+    bonus: dict[tuple[str, str], float] = defaultdict(float)
+    title_end, lead_end = bounds
+    folded = found.folded
+    last_end = -1  # end of the previous mention that counted
+    last_code = last_part = ""
+    for i, m in enumerate(matches):
+        start, end, alias, _ = m
+        code = alias.code
+        t = tallies.get(code)
+        if t is not None and t.read >= CONTEXT_MENTIONS and alias.ambiguity is None:
+            role = t.roles / t.read
+        else:
+            resolved = _read(found, i, supported, text, rules)
             if resolved is None:
                 continue
-            code = resolved
-        role = 1.0
-        if prev in actor or nxt in actor:
-            role = ACTOR_WEIGHT
-        elif nxt in passing or prev in passing:
-            role = PASSING_WEIGHT
-        tally = seen.setdefault(code, [0.0, 0.0])
-        tally[0] += 1
-        tally[1] += role
-        mentions.append(Mention(code, m.start, m.end, m.alias.kind, role, m.prefix))
-    return mentions
+            code, role = resolved
+            t = tallies.get(code)
+            if t is None:
+                t = tallies[code] = Tally()
+            t.read += 1
+            t.roles += role
+        part = "title" if start < title_end else "lead" if start < lead_end else "body"
+        t.score += _WEIGHTS[part, alias.kind] * role
+        t.mentions += 1
+        if len(t.evidence) < MAX_EVIDENCE:
+            item = (text[start:end], part)
+            if item not in t.evidence:
+                t.evidence.append(item)
+        # Neighbouring mentions of two countries in one part: a link, or one sentence.
+        if last_code != code and last_part == part and last_end >= 0:
+            gap = start - last_end
+            if gap <= MAX_SENTENCE_GAP:
+                key = (last_code, code) if last_code < code else (code, last_code)
+                if gap <= MAX_LINK_GAP and _connects(folded, last_end, start, m[3], rules):
+                    bonus[key] += LINK_WEIGHT * PART_WEIGHT[part]
+                elif _SENTENCE_END.search(folded, last_end, start) is None:
+                    bonus[key] += COOCCURRENCE_WEIGHT * PART_WEIGHT[part]
+        last_end, last_code, last_part = end, code, part
+    return tallies, bonus
+
+
+def _read(
+    found: Found, i: int, supported: set[str], text: str, rules: Rules
+) -> tuple[str, float] | None:
+    """Read a mention's context: its country (None if it does not count) and role."""
+    m = found.matches[i]
+    prev = _prev_word(found.scan, m.start - len(m.prefix))
+    nxt = _next_word(found.scan, m.end)
+    code = m.alias.code
+    if m.alias.ambiguity is not None:
+        resolved = _disambiguate(found, i, m.alias.ambiguity, supported, text, rules, prev, nxt)
+        if resolved is None:
+            return None
+        code = resolved
+    if prev in rules.actor or nxt in rules.actor:
+        return code, ACTOR_WEIGHT
+    if nxt in rules.passing or prev in rules.passing:
+        return code, PASSING_WEIGHT
+    return code, 1.0
+
+
+@lru_cache(maxsize=8192)
+def evidence(text: str, where: str) -> Evidence:
+    # Evidence is immutable and repeats across articles ("Syria", body): build it once.
+    return Evidence(text=text, where=where)  # type: ignore[arg-type]
 
 
 def _disambiguate(
@@ -95,8 +169,10 @@ def _disambiguate(
         return None
     if code in supported:
         return code
-    if amb.veto and found.vetoes:
+    if amb.confirm_only:
         return None
+    if amb.veto and found.vetoes:
+        return amb.otherwise
     if amb.support_free or prev in rules.location_prev or _in_own_language(found, m, rules):
         return code
     if prev in rules.actor or nxt in rules.actor or _linked(found, i, rules):
@@ -127,24 +203,27 @@ def _linked(found: Found, i: int, rules: Rules) -> bool:
     return left or (i + 1 < len(ms) and connected(found.folded, ms[i], ms[i + 1], rules))
 
 
-def connected(folded: str, a: Match | Mention, b: Match | Mention, rules: Rules) -> bool:
+def connected(folded: str, a: Match, b: Match, rules: Rules) -> bool:
     """True when only a connector stands between two mentions ("Iran and Syria")."""
-    gap = b.start - a.end
-    if gap > 12:
-        return False
-    raw = folded[a.end : b.start]
+    return b.start - a.end <= MAX_LINK_GAP and _connects(folded, a.end, b.start, b.prefix, rules)
+
+
+def _connects(folded: str, end: int, start: int, prefix: str, rules: Rules) -> bool:
+    raw = folded[end:start]
     if raw in HYPHENS:  # a compound ("Iran-Syria"), not a dash between clauses (" - ")
         return True
     between = raw.strip()
     if between == "":
-        return gap > 0 and b.prefix.startswith("و")
+        return start > end and prefix.startswith("و")
     return between in rules.connectors
 
 
 def _prev_word(scan: str, start: int) -> str:
     """The word before folded[start:] (scan is offset by one and has no punctuation)."""
-    words = scan[max(0, start - WINDOW) : start + 1].split()
-    return words[-1] if words and not scan[start].isalnum() else ""
+    if scan[start].isalnum():
+        return ""
+    words = scan[max(0, start - WINDOW) : start + 1].rsplit(maxsplit=1)
+    return words[-1] if words else ""
 
 
 def _next_word(scan: str, end: int) -> str:

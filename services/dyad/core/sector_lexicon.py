@@ -22,14 +22,14 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 
 from dyad.core.text import normalise
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "taxonomy"
-METHOD_VERSION = "2"
+METHOD_VERSION = "3"
 """Bump whenever matching or scoring changes in code; data changes move the hash."""
 
 NEUTRAL = -1
@@ -38,15 +38,13 @@ _ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا"})
 MARKS = "*+="
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One sense of a key: the sector it points to (or NEUTRAL) and the endings it allows."""
 
     sector: int
     weight: float
     term: str
     endings: frozenset[str]
-    words: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,15 +82,17 @@ class Morphology:
         endings: frozenset[str] = frozenset({""})
         for i, word in enumerate(words):
             mark = word[-1] if word[-1] in MARKS else ""
-            stems = _stems(_fold(word.rstrip(MARKS)), lang)
-            ends = self._endings_for(mark, lang)
+            stem = _fold(word.rstrip(MARKS))
             if i == len(words) - 1:
-                endings = ends
-                heads.append(stems)
-            else:
+                endings = self._endings_for(mark, lang)
+                heads.append(_stems(stem, lang))
+            elif mark:
                 # A non-final word marked '+' takes the language's endings, not any tail.
-                spread = ends if ends is not ANY else self.endings.get(lang, frozenset({""}))
-                heads.append([stem + e for stem in stems for e in spread])
+                ends = self.endings.get(lang, frozenset({""})) if mark == "+" else None
+                spread = ends if ends is not None else self._endings_for(mark, lang)
+                heads.append([v + e for v in _alef(stem, lang) for e in spread])
+            else:
+                heads.append(_alef(stem, lang))  # unmarked inner words stand as written
         heads[0] = [p + h for p in ("", *self.prefixes.get(lang, ())) for h in heads[0]]
         keys = {" " + " ".join(combo) for combo in itertools.product(*heads)}
         return sorted(keys), endings
@@ -107,11 +107,19 @@ class Morphology:
         return self.auto.get(lang, frozenset({""}))
 
 
-def _stems(stem: str, lang: str) -> list[str]:
-    """Spelling variants: Arabic hamza-less alef, and ta marbuta before a suffix (ة -> ت, ه)."""
+def _alef(stem: str, lang: str) -> list[str]:
+    """Arabic is often written without hamza on alef: أ إ آ -> ا."""
     if lang != "ar":
         return [stem]
-    variants = {stem, stem.translate(_ALEF)}
+    bare = stem.translate(_ALEF)
+    return [stem] if bare == stem else [stem, bare]
+
+
+def _stems(stem: str, lang: str) -> list[str]:
+    """Final-word variants: bare alef, and ta marbuta before a suffix (ة -> ت, ه)."""
+    if lang != "ar":
+        return [stem]
+    variants = set(_alef(stem, lang))
     for v in list(variants):
         if v.endswith("ة"):
             variants.update({v[:-1] + "ت", v[:-1] + "ه"})
@@ -156,7 +164,9 @@ class Taxonomy:
         self.keys = len(table)
         self.automaton = ahocorasick.Automaton()
         for key, entries in table.items():
-            self.automaton.add_word(key, (len(key), tuple(entries)))
+            # A neutral key ("trade union", Arabic "بطاقة" card) matches and counts nothing.
+            senses = () if any(e.sector == NEUTRAL for e in entries) else tuple(entries)
+            self.automaton.add_word(key, (len(key), senses))
         self.automaton.make_automaton()
 
     @classmethod
@@ -214,7 +224,7 @@ def _add(
 ) -> None:
     keys, endings = morphology.expand(term, lang)
     canonical = term.replace("*", "").replace("+", "")
-    entry = Entry(sector, weight, canonical, endings, len(term.split()))
+    entry = Entry(sector, weight, canonical, endings)
     for key in keys:
         bucket = table.setdefault(key, [])
         # One sense per sector and key: a later file overrides an earlier weight.

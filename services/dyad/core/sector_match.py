@@ -1,84 +1,135 @@
-"""Finding taxonomy terms in text: one automaton pass, whole words, sentence by sentence.
+"""Finding taxonomy terms in an article: one automaton pass, whole words, sentence by sentence.
 
-The input is folded to lower case with punctuation turned into spaces (plain
-`str.replace`, far cheaper than a regex substitution) and sentence ends turned
-into a newline token, so that every key can demand a word start (its leading
-space) and no phrase runs across two sentences.
+The parts (headline, lead, body) are folded to lower case with punctuation
+turned into spaces (plain `str.replace`, far cheaper than a regex substitution)
+and sentence ends turned into a newline token, then joined, so that every key
+can demand a word start (its leading space) and no phrase runs across two
+sentences. This is the hot path: tuples, no per-match objects.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from dataclasses import dataclass
+import re
 
-from dyad.core.sector_lexicon import ANY, NEUTRAL, Entry, Taxonomy
+from dyad.core.sector_lexicon import ANY, Taxonomy
+from dyad.core.sector_model import Tally
 
-_SENTENCE_ENDS = (". ", "! ", "? ", "؟ ", "; ", "؛ ", "…")
-_PUNCT = tuple(".,:!?;()[]{}\"'«»“”„‘’<>،؛؟-–—/\\|*•·…%&+=#@$")
+# One C-level pass on UTF-8 bytes: sentence ends become a newline token, line
+# breaks and other ASCII punctuation a space (a multi-character pattern would
+# cost a scan of the whole text each). The few non-ASCII marks go by
+# single-character str.replace, only when present.
+_ASCII_ENDS = b".!?;"
+_ASCII_PUNCT = b"\n\r\t,:\"'()[]{}<>/\\|*%&+=#@$-_~^`"
+_ASCII_TABLE = bytes.maketrans(
+    _ASCII_ENDS + _ASCII_PUNCT, b"\n" * len(_ASCII_ENDS) + b" " * len(_ASCII_PUNCT)
+)
+_WIDE = {"؟": " \n ", "؛": " \n ", "…": " \n ", "。": " \n "} | dict.fromkeys("،«»–—„‚•·‹›", " ")
+# Arabic-script text has no letter case: lower() is skipped for it.
+_CASELESS = re.compile("[\u0600-\u06ff]")
 
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    sentence: int
-    start: int
-    stop: int
-    entry: Entry
-    surface: str
+Evidence = dict[int, list[tuple[float, str]]]  # sector -> (-weight, first matched text) per term
+_PART_BREAK = " . \x01 "  # between headline, lead and body: ends a sentence, marks the part
 
 
 def prepare(text: str) -> str:
-    """Lower-cased, punctuation-free text with ' \\n ' at sentence ends, padded with spaces."""
-    t = text.lower()
-    if "\u0307" in t:  # Turkish dotted capital I lowers to i + combining dot
-        t = t.replace("i\u0307", "i")
-    if "ё" in t:
-        t = t.replace("ё", "е")
-    t = t.replace("\n", " \n ")
-    for end in _SENTENCE_ENDS:
-        if end in t:
-            t = t.replace(end, " \n ")
-    for ch in _PUNCT:
-        if ch in t:
-            t = t.replace(ch, " ")
-    return f" {t} "
+    """Lower-cased, punctuation-free text with a newline at sentence ends, padded with spaces."""
+    t = text if _CASELESS.search(text, 0, 64) else text.lower()
+    if not t.isascii():
+        if "\u0307" in t:  # Turkish dotted capital I lowers to i + combining dot
+            t = t.replace("i\u0307", "i")
+        if "ё" in t:
+            t = t.replace("ё", "е")
+        for ch, by in _WIDE.items():
+            if ch in t:
+                t = t.replace(ch, by)
+    return f" {t.encode().translate(_ASCII_TABLE).decode()} \n "
 
 
-def _sentence_starts(t: str) -> list[int]:
-    starts = []
-    pos = t.find("\n")
-    while pos >= 0:
-        starts.append(pos)
-        pos = t.find("\n", pos + 1)
-    return starts
+def tally(
+    taxonomy: Taxonomy, parts: tuple[str, ...], decay: list[float], list_size: int, full: float
+) -> tuple[dict[int, Tally], Evidence]:
+    """Per-sector tallies of one article and, per sector, its terms' first matched texts.
 
-
-def find(taxonomy: Taxonomy, t: str) -> list[Match]:
-    """Every accepted term occurrence in prepared text `t`, minus those inside a longer phrase."""
-    breaks = _sentence_starts(t)
-    found: list[Match] = []
-    covering: list[Match] = []
-    for end, (length, entries) in taxonomy.automaton.iter(t):
-        start = end - length + 1
-        stop = end + 1
-        if t[stop] != " " and t[stop] != "\n":
-            stop = t.find(" ", stop)
-        suffix = t[end + 1 : stop]
-        for entry in entries:
-            if entry.endings is ANY or suffix in entry.endings:
-                m = Match(bisect_right(breaks, start), start, stop, entry, t[start + 1 : stop])
-                found.append(m)
-                if entry.words > 1 or entry.sector == NEUTRAL:
-                    covering.append(m)
-    if covering:
-        found = [m for m in found if not _covered(m, covering)]
-    return [m for m in found if m.entry.sector != NEUTRAL]
-
-
-def _covered(m: Match, covering: list[Match]) -> bool:
-    """Inside a longer phrase, or inside (or equal to) a neutral span such as 'trade union'."""
-    for c in covering:
-        if c is m or c.start > m.start or c.stop < m.stop:
+    A term's gain is its weight x decay[n] for its n-th repeat x list damping
+    (a sentence naming more than `list_size` sectors is an enumeration). One
+    loop over the automaton's matches; a sentence is settled when the next starts.
+    """
+    t = prepare(_PART_BREAK.join(parts))
+    bounds = [t.find("\x01"), t.find("\x01", t.find("\x01") + 1), len(t)]
+    seen: dict[str, int] = {}
+    seen_get = seen.get
+    first: Evidence = {}
+    # Per sentence, its part and sector -> weight; settled after the loop, where
+    # every name is a fast local (a closure would turn them into cell lookups).
+    sentences: list[tuple[int, dict[int, float]]] = []
+    local: dict[int, float] = {}
+    local_get = local.get
+    part = 0
+    steps = len(decay)
+    next_break = t.find("\n")
+    find = t.find
+    # Leftmost-longest matches: a phrase hides the words inside it ("power plant"
+    # over "power"), a neutral span ("trade union") hides them and counts nothing.
+    for end, (length, entries) in taxonomy.automaton.iter_long(t):
+        if not entries:  # neutral: nothing to count, the sentence settles later
             continue
-        if c.entry.sector == NEUTRAL or c.stop - c.start > m.stop - m.start:
-            return True
-    return False
+        start = end - length + 1
+        if start > next_break:  # a new sentence: settle the last one
+            if local:
+                sentences.append((part, local))
+                local = {}
+                local_get = local.get
+            next_break = find("\n", start)
+            if next_break < 0:
+                next_break = len(t)
+            while bounds[part] <= start:
+                part += 1
+        stop = end + 1
+        after = t[stop]
+        if after == " " or after == "\n":
+            suffix = ""
+        else:
+            stop = find(" ", stop)
+            cut = find("\n", end + 1, stop)
+            if cut >= 0:
+                stop = cut
+            suffix = t[end + 1 : stop]
+        for sector, weight, term, endings in entries:
+            if suffix and endings is not ANY and suffix not in endings:
+                continue
+            n = seen_get(term, 0)
+            seen[term] = n + 1
+            if n == 0:
+                hits = first.get(sector)
+                if hits is None:
+                    hits = first[sector] = []
+                hits.append((-weight, t[start + 1 : stop]))
+            if n < steps:
+                local[sector] = local_get(sector, 0.0) + weight * decay[n]
+    if local:
+        sentences.append((part, local))
+    return _settle(sentences, list_size, full), first
+
+
+def _settle(
+    sentences: list[tuple[int, dict[int, float]]], list_size: int, full: float
+) -> dict[int, Tally]:
+    """Sum the sentences into per-sector tallies, damping enumerations."""
+    tallies: dict[int, Tally] = {}
+    get = tallies.get
+    for part, local in sentences:
+        damp = 1.0 if len(local) <= list_size else list_size / len(local)
+        top = max(local.values())
+        for sector, raw in local.items():
+            weight = raw * damp
+            tally = get(sector)
+            if tally is None:
+                tally = tallies[sector] = Tally()
+            tally.parts[part] += weight
+            if weight > tally.best:
+                tally.best = weight
+            if weight >= full:
+                tally.sentences += 1
+                # The sentence is about this sector: it carries the most weight there.
+                tally.focus += raw >= top
+    return tallies

@@ -16,6 +16,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 FEATURES = (
     "title",  # log1p of term weight in the headline
     "lead",  # log1p of term weight in the lead
@@ -29,6 +32,8 @@ FEATURES = (
     "lead_share",  # lead weight / the article's top lead weight
     "focus",  # log1p of sentences where this sector carries the most weight
     "focus_share",  # those sentences / the article's most for one sector
+    "candidates",  # log1p of the article's candidate sectors
+    "article",  # log1p of the article's sentences about some sector
 )
 
 
@@ -41,7 +46,7 @@ class Tally:
     sentences: int = 0
     focus: int = 0
     best: float = 0.0
-    evidence: dict[str, float] = field(default_factory=dict)
+    terms: int = 0  # distinct matched texts
 
 
 def features(tallies: Mapping[int, Tally]) -> dict[int, list[float]]:
@@ -50,6 +55,8 @@ def features(tallies: Mapping[int, Tally]) -> dict[int, list[float]]:
     top_title = max(t.parts[0] for t in tallies.values()) or 1.0
     top_lead = max(t.parts[1] for t in tallies.values()) or 1.0
     top_focus = max(t.focus for t in tallies.values()) or 1
+    candidates = math.log1p(len(tallies))
+    article = math.log1p(sum(t.focus for t in tallies.values()))
     log1p = math.log1p
     return {
         sector: [
@@ -59,12 +66,14 @@ def features(tallies: Mapping[int, Tally]) -> dict[int, list[float]]:
             t.score / top,
             1.0 if t.score >= top else 0.0,
             log1p(t.sentences),
-            log1p(len(t.evidence)),
+            log1p(t.terms),
             min(t.best, 6.0) / 6.0,
             t.parts[0] / top_title,
             t.parts[1] / top_lead,
             log1p(t.focus),
             t.focus / top_focus,
+            candidates,
+            article,
         ]
         for sector, t in tallies.items()
     }
@@ -77,10 +86,6 @@ class Linear:
     weights: tuple[float, ...]
     bias: float = 0.0
     prior: tuple[float, ...] = ()
-
-    def __call__(self, sector: int, x: Sequence[float]) -> float:
-        z = self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True))
-        return z + self.prior[sector] if sector < len(self.prior) else z
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any], ids: Sequence[str]) -> Linear:
@@ -102,6 +107,12 @@ class SectorModel:
     primary: Linear
     threshold: float
     version: str
+    # Both models' weights side by side (features x 2): one product per article.
+    matrix: npt.NDArray[np.float64] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        both = np.array([self.include.weights, self.primary.weights], dtype=np.float64).T
+        object.__setattr__(self, "matrix", both)
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any], ids: Sequence[str]) -> SectorModel:
@@ -119,7 +130,15 @@ class SectorModel:
         if not tallies:
             return {}, None
         feats = features(tallies)
-        probs = {s: _sigmoid(self.include(s, x)) for s, x in feats.items()}
-        primary = max(feats, key=lambda s: (self.primary(s, feats[s]), -s))
+        z: list[list[float]] = np.dot(list(feats.values()), self.matrix).tolist()
+        bias, inc_prior = self.include.bias, self.include.prior
+        pri_bias, pri_prior = self.primary.bias, self.primary.prior
+        probs: dict[int, float] = {}
+        best, primary = -math.inf, -1
+        for s, (zi, zp) in zip(feats, z, strict=True):
+            probs[s] = _sigmoid(zi + bias + inc_prior[s])
+            zp += pri_bias + pri_prior[s]
+            if zp > best or (zp == best and s < primary):
+                best, primary = zp, s
         kept = {s: p for s, p in probs.items() if p >= self.threshold or s == primary}
         return kept, primary

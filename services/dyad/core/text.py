@@ -17,6 +17,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dyad.core.boilerplate import Markers
 
 BOILERPLATE_FILE = Path(__file__).resolve().parents[1] / "data" / "gazetteer" / "boilerplate.json"
 
@@ -43,27 +47,52 @@ _MATCH_FOLD = (
     *_CHAR_FOLD[:3],
 )
 # Removed outright: tatweel, joiners and bidi controls, BOM, harakat and other marks.
-_DROP_RE = re.compile(
-    "[\u0640\u200d-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u0300-\u036f\u0483-\u0489"
-    "\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff]"
+_DROP = (
+    "\u0640\u200d-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u0300-\u036f\u0483-\u0489"
+    "\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff"
 )
-# ZWNJ separates Persian morphemes ("بی‌توجهی"): a space keeps the word apart.
-_SPACE_RE = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200c\u2028\u2029\u202f\u205f\u3000]+")
+_DROP_RE = re.compile(f"[{_DROP}]")
+# Blanks other than the plain space (ZWNJ separates Persian morphemes: "بی‌توجهی", so a
+# space keeps the word apart) and control characters: each run of them, with the
+# spaces after it, becomes one space; the newline stays.
+_BLANK = "\t\r\f\v\u00a0\u1680\u2000-\u200c\u2028\u2029\u202f\u205f\u3000"
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_SPECIAL_RE = re.compile(f"[{_DROP}{_BLANK}{_CONTROL}][ {_DROP}{_BLANK}{_CONTROL}]*")
+_DROP_CHARS = "".join(ch for ch in map(chr, range(0x10000)) if _DROP_RE.match(ch))
+_ASCII_CONTROL = "\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_ASCII_SPECIAL_RE = re.compile(f"[{_ASCII_CONTROL}][ {_ASCII_CONTROL}]*")
+_SPACES_RE = re.compile("  +")
+# Bytes of an ASCII text that need no care (printable characters and the newline).
+_ASCII_PLAIN = bytes([10, *range(32, 127)])
 # Characters that end a word; in the scanned copy they all become spaces.
 SEPARATORS = "\n-('\"/«“„—–‘’[],.:;!?»”)*|•·"
-_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def normalise(text: str) -> str:
     """NFKC, folded Arabic-script variants, no marks or controls, plain quotes, one space.
 
     Deterministic and linear (a few C-level passes): dedup fingerprints rely on it.
+    A run of blanks, controls and marks becomes one space, or nothing when it holds
+    marks only; one regular-expression pass finds them all, and most texts need no
+    more than that (plain ASCII needs less).
     """
     text = unicodedata.normalize("NFKC", text)
-    if not text.isascii():
-        text = _DROP_RE.sub("", _replace_all(text, _CHAR_FOLD))
-    text = _CONTROL_RE.sub(" ", text)
-    return _SPACE_RE.sub(" ", text).strip()
+    if text.isascii():
+        if text.encode().translate(None, _ASCII_PLAIN):
+            text = _ASCII_SPECIAL_RE.sub(" ", text)
+    else:
+        text = _replace_all(text, _CHAR_FOLD)
+        if "\u200c" in text:  # Persian has many: a blank like any other, but cheaper here
+            text = text.replace("\u200c", " ")
+        text = _SPECIAL_RE.sub(_special, text)
+    if "  " in text:
+        text = _SPACES_RE.sub(" ", text)
+    return text.strip()
+
+
+def _special(match: re.Match[str]) -> str:
+    # Marks alone vanish; a run holding a blank or a control is one space.
+    return " " if match[0].strip(_DROP_CHARS) else ""
 
 
 def fold(text: str) -> str:
@@ -112,11 +141,22 @@ class Document:
 
 
 def make_document(title: str, body: str) -> Document:
-    lines = [normalise(line) for line in body.split("\n")]
-    kept = strip_boilerplate(lines)
+    # One normalisation pass and one fold for the whole body (newlines survive both).
+    text = normalise(body)
+    lines = [line.strip() for line in text.split("\n")]
+    kept = strip_boilerplate(lines, _fold_lines(text, lines))
     removed = sum(map(len, lines)) - sum(map(len, kept))
     lead, rest = _split_lead("\n".join(kept))
     return Document(title=normalise(title), lead=lead, body=rest, removed=removed)
+
+
+def _fold_lines(text: str, lines: list[str]) -> list[str]:
+    """fold() of each line. Folding the text at once gives the same letters (lower case
+    looks at no context across a line break) unless a letter changed length."""
+    folded = fold(text)
+    if len(folded) != len(text):
+        return [fold(line) for line in lines]
+    return [line.strip() for line in folded.split("\n")]
 
 
 def _split_lead(body: str) -> tuple[str, str]:
@@ -130,17 +170,27 @@ def _split_lead(body: str) -> tuple[str, str]:
     return " ".join(sentences[:2]), sentences[2]
 
 
-def strip_boilerplate(lines: list[str]) -> list[str]:
-    """The lines of prose, without chrome; each line already normalised."""
-    from dyad.core.boilerplate import clean_lines  # local: boilerplate needs fold() from here
+def strip_boilerplate(lines: list[str], keys: list[str] | None = None) -> list[str]:
+    """The lines of prose, without chrome; each line already normalised, `keys` folded."""
+    from dyad.core.boilerplate import clean_lines  # local: boilerplate needs text helpers
 
-    return clean_lines(lines, _markers())
+    keys = [fold(line) for line in lines] if keys is None else keys
+    return clean_lines(lines, keys, _markers())
 
 
 @cache
-def _markers() -> dict[str, tuple[str, ...]]:
+def _markers() -> Markers:
+    from dyad.core.boilerplate import Markers
+
     doc = json.loads(BOILERPLATE_FILE.read_text("utf-8"))
-    return {
-        kind: tuple(sorted({fold(normalise(p)) for p in doc[kind]}, key=len, reverse=True))
-        for kind in ("block", "glued", "share", "licence")
-    }
+
+    def phrases(kind: str) -> tuple[str, ...]:
+        return tuple(sorted({fold(normalise(p)) for p in doc[kind]}, key=len, reverse=True))
+
+    return Markers(
+        # Block headings are compared word by word, punctuation aside.
+        block=frozenset(" ".join(scan_form(fold(normalise(p))).split()) for p in doc["block"]),
+        share=frozenset(phrases("share")),
+        licence=phrases("licence"),
+        glued=phrases("glued"),
+    )

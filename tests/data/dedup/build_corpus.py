@@ -3,7 +3,8 @@
 Each story (stories_*.json) is one group: its original plus four variants made
 the way outlets re-publish a wire story (verbatim copy, new headline, dateline,
 a sentence dropped or added, light rewording, the outlet's footer and
-related-headline block, a short version, or several at once). Hard negatives
+related-headline block, a short version, or several at once); every other
+story also has a two-sentence brief. Hard negatives
 (hard_negatives.json) are different stories written from one template; each is
 its own group. Rewrites (rewrites.json) retell a story in other words, by hand.
 Deterministic: run it again and the file is the same.
@@ -56,6 +57,8 @@ def _variant(story: dict, kind: str, res: dict, k: int) -> tuple[str, str, str |
         footer = res["footers"][k % len(res["footers"])]
     if kind == "short":
         s = s[:3]
+    if kind == "brief":  # the two-sentence version some outlets run
+        s = s[:2]
     body = _body(s)
     if kind in ("reword", "combo"):
         body = _reword(body, res["reword"])
@@ -87,6 +90,7 @@ def build() -> list[dict]:
         res = outlets[story["lang"]]
         start = T0 + timedelta(hours=2 * i)
         kinds = ["original"] + [VARIANTS[(i * 4 + j) % len(VARIANTS)] for j in range(4)]
+        kinds += ["brief"] if i % 2 else []
         for k, kind in enumerate(kinds):
             outlet = res["outlets"][(i + k) % len(res["outlets"])]
             title, body, footer = _variant(story, kind, res, i + k)

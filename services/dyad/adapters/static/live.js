@@ -130,11 +130,15 @@
     });
   }
 
+  var polls = 0;
+
   function render(view) {
     header(view);
     charts(view.charts);
     heatmap(view.heatmap);
     lists(view);
+    polls += 1;
+    document.body.setAttribute("data-polls", String(polls));
   }
 
   function poll() {

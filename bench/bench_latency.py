@@ -1,0 +1,197 @@
+"""Latency at a fixed input rate: p50/p95/p99 from the input's timestamp to the output's.
+
+`dyad run` is started and waits ready (group joined); then a feeder publishes corpus
+articles at --rate per second, evenly spaced, each stamped with its send time (as
+a scraper publishing live). Every output event is matched to its input by article
+id; latency is the output message's timestamp minus the input's. The first
+--warmup seconds are left out. With --sweep, each DYAD_FETCH_MAX_WAIT_MS /
+DYAD_LINGER_MS pair of the grid gets its own fresh service and topics.
+
+    python bench/bench_latency.py                       # 500/s for 15 s, default settings
+    python bench/bench_latency.py --sweep --duration 20 # the grid, to choose the defaults
+    python bench/bench_latency.py --env DYAD_FETCH_MAX_WAIT_MS=10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+from aiokafka import AIOKafkaProducer
+
+import common
+import kafka_util
+from corpus import Generator
+from dyad.adapters.broker import EmbeddedBroker, free_port
+
+SWEEP_FETCH_WAIT_MS = (5, 10, 25, 50, 100)
+SWEEP_LINGER_MS = (0, 2, 5)
+
+
+async def wait_ready(port: int, proc: subprocess.Popen[bytes], limit_s: float = 60.0) -> None:
+    deadline = time.monotonic() + limit_s
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"dyad exited with {proc.returncode}")
+            try:
+                r = await client.get(f"http://127.0.0.1:{port}/health/ready", timeout=2)
+                if r.status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.2)
+    raise TimeoutError("dyad did not become ready")
+
+
+async def feed(
+    bootstrap: str, topic: str, rate: float, duration: float, seed: int
+) -> dict[str, int]:
+    """Publishes at `rate`/s for `duration` s; returns article id -> input timestamp (ms)."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=0)
+    await producer.start()
+    sent: dict[str, int] = {}
+    gen = Generator(seed)
+    total = int(rate * duration)
+    pending = []
+    try:
+        start = time.perf_counter()
+        i = 0
+        while i < total:
+            due = min(total, int((time.perf_counter() - start) * rate) + 1)
+            while i < due:
+                item = gen.item(i)
+                ts = int(time.time() * 1000)
+                pending.append(await producer.send(topic, item.value, timestamp_ms=ts))
+                if item.kind != "malformed":
+                    sent[orjson.loads(item.value)["id"]] = ts
+                i += 1
+            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+    return sent
+
+
+async def one_setting(
+    bootstrap: str, args: argparse.Namespace, extra_env: dict[str, str], workdir: Path
+) -> dict[str, Any]:
+    input_topic = f"lat-in-{time.time_ns()}"
+    await kafka_util.create_topics(bootstrap, [input_topic], args.partitions)
+    topics = await kafka_util.make_topics(bootstrap, input_topic, args.partitions, "lat")
+    port = free_port()
+    env = common.service_env(
+        bootstrap,
+        **topics.env(),
+        DYAD_HTTP_PORT=str(port),
+        DYAD_STATE_DIR=str(workdir / f"state-{topics.group}"),
+        **extra_env,
+    )
+    log_path = workdir / f"dyad-{topics.group}.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(  # noqa: ASYNC220 - started once, polled
+            [sys.executable, "-m", "dyad", "run"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=common.ROOT,
+        )  # fmt: skip
+        try:
+            await wait_ready(port, proc)
+            sent = await feed(bootstrap, input_topic, args.rate, args.duration, args.seed)
+            latencies: list[float] = []
+            cutoff = min(sent.values(), default=0) + args.warmup * 1000
+
+            def on_record(m: Any) -> None:
+                art_id = orjson.loads(m.value)["article"]["id"]
+                ts_in = sent.get(art_id)
+                if ts_in is not None and ts_in >= cutoff:
+                    latencies.append(m.timestamp - ts_in)
+
+            rb = await kafka_util.read_all(
+                bootstrap, [topics.output, topics.duplicates], len(sent), on_record
+            )
+        except Exception:
+            print(log_path.read_text("utf-8", "replace")[-3000:], file=sys.stderr)
+            raise
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    latencies.sort()
+    return {
+        "env": extra_env,
+        "inputs": len(sent),
+        "outputs": rb.count,
+        "measured": len(latencies),
+        "p50_ms": common.percentile(latencies, 50),
+        "p95_ms": common.percentile(latencies, 95),
+        "p99_ms": common.percentile(latencies, 99),
+        "max_ms": latencies[-1] if latencies else None,
+    }
+
+
+async def bench(bootstrap: str, args: argparse.Namespace) -> dict[str, Any]:
+    base = dict(kv.split("=", 1) for kv in args.env)
+    grid = [base]
+    if args.sweep:
+        grid = [
+            base | {"DYAD_FETCH_MAX_WAIT_MS": str(f), "DYAD_LINGER_MS": str(lg)}
+            for f in SWEEP_FETCH_WAIT_MS
+            for lg in SWEEP_LINGER_MS
+        ]
+    results = []
+    with tempfile.TemporaryDirectory(prefix="dyad-lat-") as tmp:
+        for env in grid:
+            res = await one_setting(bootstrap, args, env, Path(tmp))
+            results.append(res)
+            print(
+                f"{env or 'defaults'}: p50 {res['p50_ms']} ms, p95 {res['p95_ms']} ms, "
+                f"p99 {res['p99_ms']} ms, max {res['max_ms']} ms ({res['measured']} measured)",
+                flush=True,
+            )
+    return {
+        "bench": "latency",
+        "rate_per_s": args.rate,
+        "duration_s": args.duration,
+        "partitions": args.partitions,
+        "results": results,
+        "best_p99": min(results, key=lambda r: r["p99_ms"]),
+        "machine": common.machine(),
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--full", action="store_true", help="60 s per setting")
+    p.add_argument("--tiny", action="store_true", help="2 s at 100/s (smoke test)")
+    p.add_argument("--rate", type=float, default=500.0)
+    p.add_argument("--duration", type=float)
+    p.add_argument("--warmup", type=float, default=2.0)
+    p.add_argument("--partitions", type=int, default=3)
+    p.add_argument("--sweep", action="store_true", help="try the fetch-wait x linger grid")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--bootstrap")
+    p.add_argument("--env", action="append", default=[], help="KEY=VALUE for the service")
+    p.add_argument("--json")
+    args = p.parse_args(argv)
+    if args.tiny:
+        args.rate, args.warmup = 100.0, 0.0
+    args.duration = args.duration or (2.0 if args.tiny else 60.0 if args.full else 15.0)
+    with ExitStack() as stack:
+        bootstrap = args.bootstrap or stack.enter_context(EmbeddedBroker()).bootstrap
+        fig = asyncio.run(bench(bootstrap, args))
+    common.emit(fig, args.json)
+    return fig
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""The analysis pool gives the same analyses, in the same order, as the service's own process."""
+
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+
+from dyad.config import Settings
+from dyad.core.parse import Rejected
+from dyad.core.pipeline import Analysis, InputRecord, Pipeline
+from dyad.workers import AnalysisPool, chunks
+
+BODIES = [
+    "Iran and Syria signed a trade deal in Damascus on Monday, officials said.",
+    "Turkey will export more electricity to Iraq under a new grid agreement.",
+    "Russia and China discussed a gas pipeline during talks in Beijing.",
+]
+
+
+def _records(n: int) -> list[InputRecord]:
+    out = []
+    for i in range(n):
+        if i % 7 == 3:
+            value = b"not json"
+        else:
+            body = f"{BODIES[i % len(BODIES)]} Item {i}."
+            value = orjson.dumps({"id": f"a{i}", "title": f"t{i}", "body": body})
+        out.append(InputRecord(value, None, "in", i % 3, i, 1_700_000_000_000))
+    return out
+
+
+def _summary(a: Analysis | Rejected) -> tuple[object, ...]:
+    if isinstance(a, Rejected):
+        return ("rejected", a.reason)
+    pair = a.countries.pair.countries if a.countries.pair else None
+    return (a.event_id, a.fingerprint.content_hash, pair, a.sectors.primary)
+
+
+def test_chunks_are_contiguous_and_complete() -> None:
+    records = _records(10)
+    parts = chunks(records, 3)
+    assert len(parts) == 3
+    assert [r for part in parts for r in part] == records
+
+
+def test_pool_matches_inline_analysis_in_order(pipeline: Pipeline) -> None:
+    records = _records(40)
+    pool = AnalysisPool(Settings(workers=1), pipeline.analyse)
+    pool.start()
+    try:
+        pooled = asyncio.run(pool.analyse(records))
+    finally:
+        pool.close()
+    inline = [pipeline.analyse(r) for r in records]
+    assert [_summary(a) for a in pooled] == [_summary(a) for a in inline]
+    assert sum(isinstance(a, Rejected) for a in pooled) == 6
