@@ -65,7 +65,8 @@ def tls_broker(tmp_path: Path) -> Iterator[TlsBroker]:
         f"[kafka]\naccept = 127.0.0.1:{tls_port}\nconnect = 127.0.0.1:{broker.port}\n"
         f"cert = {cert}\nkey = {key}\n"
     )
-    proc = subprocess.Popen([_tool("stunnel4", "stunnel"), str(conf)])
+    stunnel = [_tool("stunnel4", "stunnel"), str(conf)]
+    proc = subprocess.Popen(stunnel, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(tls_port)
         yield TlsBroker(broker, tls_port, cert, other)
