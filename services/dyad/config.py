@@ -79,6 +79,9 @@ class Settings(BaseSettings):
         "lz4", validation_alias=_env("DYAD_COMPRESSION")
     )
     idempotence: bool = Field(False, validation_alias=_env("DYAD_PRODUCER_IDEMPOTENCE"))
+    request_timeout_ms: int = Field(
+        40_000, ge=1000, validation_alias=_env("DYAD_REQUEST_TIMEOUT_MS")
+    )
     max_request_bytes: int = Field(
         1_048_576, ge=1024, validation_alias=_env("DYAD_MAX_REQUEST_BYTES")
     )

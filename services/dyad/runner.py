@@ -13,22 +13,25 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Sequence
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import (
     CommitFailedError,
+    CorruptRecordException,
     IllegalGenerationError,
     KafkaError,
     MessageSizeTooLargeError,
     RebalanceInProgressError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
     UnknownMemberIdError,
 )
 from aiokafka.structs import OffsetAndMetadata
 
 from dyad.adapters.dedup_store import DedupStore
-from dyad.adapters.kafka import make_consumer, make_producer
+from dyad.adapters.kafka import diagnose_tls, make_consumer, make_producer
 from dyad.config import Settings
 from dyad.core.parse import Rejected
 from dyad.core.pipeline import (
@@ -38,6 +41,7 @@ from dyad.core.pipeline import (
     Pipeline,
     dead_letter_of,
     dead_letter_output,
+    dump,
 )
 from dyad.logging import get_logger
 from dyad.stats import Stats
@@ -53,7 +57,23 @@ _GROUP_MOVED = (
 )
 _PROBE_INTERVAL_S = 2.0
 _PROBE_TIMEOUT_S = 4.0
-_DRAIN_GRACE_S = 8.0
+# SIGTERM -> exit 0 within 10 s: the batch in flight gets this long to be acked and
+# committed, closing the clients gets what is left of _STOP_BUDGET_S.
+_DRAIN_GRACE_S = 6.0
+_STOP_BUDGET_S = 8.5
+_POLL_S = 0.25
+# Errors that say the message itself can never be written: it becomes a dead letter.
+_MESSAGE_REFUSED = (
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+    RecordListTooLargeError,
+    CorruptRecordException,
+)
+T = TypeVar("T")
+
+
+class Abandoned(Exception):
+    """The stop's drain time ran out: the batch in flight is given up without a commit."""
 
 
 def backoff(attempt: int, base: float = 0.2, cap: float = 10.0) -> float:
@@ -117,6 +137,26 @@ class Runner:
             self.stats.health.stopping = True
             self.stop_requested.set()
 
+    def _give_up(self, grace: bool = True) -> bool:
+        if self._stop_deadline is None:
+            return False
+        return not grace or time.monotonic() > self._stop_deadline
+
+    async def _until_stop(self, aw: Awaitable[T], grace: bool = True) -> T:
+        """Awaits `aw`, but raises Abandoned once a stop's drain time is over.
+
+        Sends, commits and connects can each wait for the broker up to the request
+        timeout (40 s by default); a stop must not wait that long.
+        """
+        task = asyncio.ensure_future(aw)
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=_POLL_S)
+            if done:
+                return task.result()
+            if self._give_up(grace):
+                task.cancel()
+                raise Abandoned
+
     # -- lifecycle ---------------------------------------------------------------------
 
     async def run(self) -> None:
@@ -143,11 +183,15 @@ class Runner:
             )
             producer = make_producer(self.s)
             try:
-                await producer.start()
-                await consumer.start()
+                await self._until_stop(producer.start(), grace=False)
+                await self._until_stop(consumer.start(), grace=False)
+            except Abandoned:
+                await _quiet_stop(1.0, consumer, producer)
+                return
             except KafkaError as e:
-                self._broker_down(e)
-                await _quiet_stop(consumer, producer)
+                # aiokafka says "Unable to bootstrap"; a TLS handshake says why.
+                self._broker_down(await diagnose_tls(self.s) or e)
+                await _quiet_stop(2.0, consumer, producer)
                 await self._sleep(backoff(attempt, 0.5, 15.0))
                 attempt += 1
                 continue
@@ -158,7 +202,13 @@ class Runner:
             return
 
     async def _close(self) -> None:
-        await _quiet_stop(self.consumer, self.producer)
+        # After a stop, closing gets what is left of the budget (the consumer's leave
+        # and the producer's flush wait for a broker that may be gone).
+        budget = 10.0
+        if self._stop_deadline is not None:
+            end = self._stop_deadline - _DRAIN_GRACE_S + _STOP_BUDGET_S
+            budget = max(0.5, end - time.monotonic())
+        await _quiet_stop(budget / 2, self.consumer, self.producer)
         await self.store.close()
         if self.pool is not None:
             self.pool.close()
@@ -172,12 +222,13 @@ class Runner:
 
     # -- health ------------------------------------------------------------------------
 
-    def _broker_down(self, err: BaseException) -> None:
+    def _broker_down(self, err: BaseException | str) -> None:
         h = self.stats.health
-        if h.broker_ok or h.broker_error != str(err):
-            log.warning("broker unreachable", error=str(err) or type(err).__name__)
+        text = err if isinstance(err, str) else str(err) or type(err).__name__
+        if h.broker_ok or h.broker_error != text:
+            log.warning("broker unreachable", error=text)
         h.broker_ok = False
-        h.broker_error = str(err) or type(err).__name__
+        h.broker_error = text
 
     def _broker_up(self) -> None:
         h = self.stats.health
@@ -229,7 +280,10 @@ class Runner:
             self.stats.health.last_poll = time.monotonic()
             if batch:
                 async with self.batch_lock:
-                    await self._process(batch)
+                    try:
+                        await self._process(batch)
+                    except Abandoned:
+                        log.warning("stopping: the batch in flight is abandoned without commit")
 
     async def _process(self, batch: dict[TopicPartition, list[Any]]) -> None:
         owned = self._kc.assignment()
@@ -247,12 +301,8 @@ class Runner:
             return
         started = time.perf_counter()
         outputs = await self._outputs(records)
-        if not await self._publish(outputs):
-            log.warning(
-                "batch abandoned without commit; it will be redelivered", records=len(records)
-            )
-            return
-        await self.store.checkpoint()
+        await self._publish(outputs)
+        await self._until_stop(self.store.checkpoint())
         committed = await self._commit({tp: off + 1 for tp, off in last.items()})
         acked_at = time.time()
         self.stats.record_outputs(outputs, acked_at)
@@ -305,41 +355,51 @@ class Runner:
 
     # -- publish and commit ------------------------------------------------------------
 
-    async def _publish(self, outputs: list[Output]) -> bool:
-        """Publishes every output; True once all are acked, False if stopping gave up.
+    async def _publish(self, outputs: list[Output]) -> None:
+        """Returns once every output is acked; raises Abandoned if a stop gives up first.
 
-        An output the broker refuses for good is replaced in `outputs` by its dead letter.
+        An output the broker refuses for good is replaced in `outputs` by its dead
+        letter; anything else (outage, missing topic, authorization) is retried with
+        jittered backoff for as long as it takes: nothing is committed meanwhile.
         """
         pending = list(range(len(outputs)))
         attempt = 0
         while pending:
-            futures = [await self._send(outputs[i]) for i in pending]
-            results = await asyncio.gather(*futures, return_exceptions=True)
+            results = await self._until_stop(self._send_all([outputs[i] for i in pending]))
             failed: list[int] = []
             for i, res in zip(pending, results, strict=True):
-                if not isinstance(res, BaseException):
-                    continue
-                if not failed:
-                    log.warning(
-                        "publish failed",
-                        error=str(res) or type(res).__name__,
-                        error_type=type(res).__name__,
-                        attempt=attempt,
-                    )
-                replacement = self._unpublishable(outputs[i], res)
-                if replacement is not None:
-                    outputs[i] = replacement
-                failed.append(i)
+                if isinstance(res, BaseException):
+                    outputs[i] = self._unpublishable(outputs[i], res) or outputs[i]
+                    failed.append(i)
             if not failed:
-                return True
-            pending = failed
-            self.stats.produce_retries += len(failed)
-            self.stats.metrics.produce_retries.inc(len(failed))
+                self.stats.health.publish_error = None
+                return
+            err = next(r for r in results if isinstance(r, BaseException))
+            self._publish_failed(err, len(failed), attempt)
             if self._give_up():
-                return False
-            await asyncio.sleep(backoff(attempt, 0.2, 10.0))
+                raise Abandoned
+            pending = failed
+            delay = backoff(attempt, 0.2, 10.0)
+            await self._until_stop(asyncio.sleep(delay))
             attempt += 1
-        return True
+
+    def _publish_failed(self, err: BaseException, failed: int, attempt: int) -> None:
+        text = str(err) or type(err).__name__
+        log.warning(
+            "publish failed; retrying",
+            error=text,
+            error_type=type(err).__name__,
+            failed=failed,
+            attempt=attempt,
+        )
+        self.stats.produce_retries += failed
+        self.stats.metrics.produce_retries.inc(failed)
+        if attempt >= 1:  # one failed round is a blip; two say so on /health/ready
+            self.stats.health.publish_error = f"{type(err).__name__}: {text}"[:300]
+
+    async def _send_all(self, outs: list[Output]) -> list[Any]:
+        futures = [await self._send(out) for out in outs]
+        return list(await asyncio.gather(*futures, return_exceptions=True))
 
     async def _send(self, out: Output) -> asyncio.Future[Any]:
         try:
@@ -351,25 +411,27 @@ class Runner:
 
     def _unpublishable(self, out: Output, err: BaseException) -> Output | None:
         """An output the broker will never take becomes a dead letter instead of a retry loop."""
-        if not isinstance(err, MessageSizeTooLargeError) or out.kind == "dead_letter":
+        if not isinstance(err, _MESSAGE_REFUSED):
             return None
-        now = time.time()
+        if out.kind == "dead_letter" and out.dead_letter is not None:
+            # Even the dead letter is refused (a huge key, a low broker limit): keep the
+            # reason, the position, the size and the hash, drop the raw text and the key.
+            dl = out.dead_letter.model_copy(update={"raw": None, "key": None})
+            key = f"{out.record.partition}-{out.record.offset}".encode()
+            return Output("dead_letter", key, dump(dl), out.record, dead_letter=dl)
         dl = dead_letter_of(
             out.record,
             "output_too_large",
-            f"the {out.kind} ({len(out.value)} bytes) was refused: {err}",
-            now,
+            f"the {out.kind} ({len(out.value)} bytes) was refused: {type(err).__name__}",
+            time.time(),
         )
         return dead_letter_output(out.record, dl)
-
-    def _give_up(self) -> bool:
-        return self._stop_deadline is not None and time.monotonic() > self._stop_deadline
 
     async def _commit(self, offsets: dict[TopicPartition, int]) -> bool:
         to_commit = {tp: OffsetAndMetadata(off, "") for tp, off in offsets.items()}
         for attempt in range(5):
             try:
-                await self._kc.commit(to_commit)
+                await self._until_stop(self._kc.commit(to_commit))
             except _GROUP_MOVED as e:
                 # The group moved on between fetch and commit: the new owner gets the batch.
                 self.stats.commit_failures += 1
@@ -380,21 +442,22 @@ class Runner:
                 self.stats.metrics.commits.labels("error").inc()
                 log.warning("commit failed; retrying", error=str(e), attempt=attempt)
                 if self._give_up():
-                    return False
-                await asyncio.sleep(backoff(attempt))
+                    raise Abandoned from e
+                await self._until_stop(asyncio.sleep(backoff(attempt)))
                 continue
             self._next_offset.update(offsets)
             self.stats.metrics.commits.labels("ok").inc()
             return True
+        # The outputs are acked: the next commit of these partitions covers them.
         self.stats.commit_failures += 1
         return False
 
 
-async def _quiet_stop(*clients: Any) -> None:
+async def _quiet_stop(seconds: float, *clients: Any) -> None:
     for client in clients:
         if client is None:
             continue
         try:
-            await asyncio.wait_for(client.stop(), 10)
+            await asyncio.wait_for(client.stop(), seconds)
         except Exception as e:  # noqa: BLE001 - closing is best effort
-            log.debug("close failed", error=str(e))
+            log.debug("close failed", error=str(e) or type(e).__name__)

@@ -33,14 +33,19 @@ class Health:
     last_poll: float = 0.0  # monotonic
     started: bool = False
     stopping: bool = False
+    publish_error: str | None = None  # outputs keep failing (outage, missing topic, ACL)
 
     def readiness(self, max_poll_age_s: float) -> tuple[bool, str]:
         if self.stopping:
             return False, "stopping"
         if not self.started:
+            if self.broker_error and self.broker_error != "not connected yet":
+                return False, f"starting: broker unreachable: {self.broker_error}"
             return False, "starting"
         if not self.broker_ok:
             return False, f"broker unreachable: {self.broker_error}"
+        if self.publish_error:
+            return False, f"publishing failed: {self.publish_error}"
         if not self.assigned:
             return False, "no partitions assigned (joining the group or rebalancing)"
         age = time.monotonic() - self.last_poll

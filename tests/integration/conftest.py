@@ -180,3 +180,8 @@ def start_service(broker: EmbeddedBroker, tmp_path: Path) -> Iterator[Any]:
     yield start
     for svc in started:
         svc.close()
+
+
+# Fixtures of the fault, outage and TLS tests (dedicated brokers behind socat or stunnel).
+from tests.integration.proxy_fixture import proxied_broker  # noqa: E402, F401
+from tests.integration.tls_fixture import tls_broker  # noqa: E402, F401

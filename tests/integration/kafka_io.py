@@ -100,3 +100,100 @@ def consume(
 
 def article(i: int, body: str, title: str = "", **extra: object) -> bytes:
     return orjson.dumps({"id": f"art-{i}", "title": title, "body": body, **extra})
+
+
+def _stable(doc: dict[str, Any]) -> bytes:
+    """An output without the fields that are allowed to change on a repeat."""
+    doc = {k: v for k, v in doc.items() if k not in ("processed_at", "received_at")}
+    return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)
+
+
+def audit(
+    values: Sequence[bytes | None],
+    positions: Sequence[tuple[int, int]],
+    records: Sequence[Any],
+    input_topic: str,
+    dlq_topic: str,
+) -> dict[str, list[Any]]:
+    """Groups outputs by the input they answer (article id, or the dead letter's source).
+
+    Returns `lost` (inputs without output), `unknown` (outputs that match no input),
+    `inconsistent` (inputs whose repeats differ beyond processed_at/received_at, or
+    that are "a duplicate of themselves") and `repeated` (inputs answered twice).
+    """
+    by_position = {pos: i for i, pos in enumerate(positions)}
+    by_id: dict[str, int] = {}
+    for i, v in enumerate(values):
+        try:
+            doc = orjson.loads(v.removeprefix(b"\xef\xbb\xbf")) if v else None
+        except orjson.JSONDecodeError:
+            doc = None
+        if isinstance(doc, dict) and isinstance(doc.get("id"), str):
+            by_id.setdefault(doc["id"], i)
+    answers: dict[int, list[tuple[str, bytes]]] = {}
+    unknown: list[Any] = []
+    inconsistent: list[Any] = []
+    for rec in records:
+        doc = orjson.loads(rec.value)
+        if rec.topic == dlq_topic:
+            src = doc["source"]
+            ok = src["topic"] == input_topic
+            idx = by_position.get((src["partition"], src["offset"])) if ok else None
+        else:
+            idx = by_id.get(doc["article"]["id"])
+            if doc["dedup"]["duplicate_of"] == doc["article"]["id"]:
+                inconsistent.append(("a duplicate of itself", doc["article"]["id"]))
+        if idx is None:
+            unknown.append(doc)
+            continue
+        answers.setdefault(idx, []).append((rec.topic, _stable(doc)))
+    for idx, outs in answers.items():
+        if len(set(outs)) > 1:
+            inconsistent.append((idx, [o[1][:300] for o in outs]))
+    return {
+        "lost": [i for i in range(len(values)) if i not in answers],
+        "unknown": unknown,
+        "inconsistent": inconsistent,
+        "repeated": [i for i, outs in answers.items() if len(outs) > 1],
+    }
+
+
+async def _consume_until(
+    bootstrap: str, topics: Sequence[str], done: Any, wait_s: float, settle: float
+) -> list[Any]:
+    consumer = AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        fetch_max_wait_ms=100,
+    )
+    await consumer.start()
+    out: list[Any] = []
+    try:
+        deadline = time.monotonic() + wait_s
+        next_check = 0.0
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for msgs in batch.values():
+                out.extend(msgs)
+            if time.monotonic() >= next_check:
+                if done(out):
+                    break
+                next_check = time.monotonic() + 1.0
+        settle_end = time.monotonic() + settle
+        while time.monotonic() < settle_end:
+            batch = await consumer.getmany(timeout_ms=100)
+            for msgs in batch.values():
+                out.extend(msgs)
+    finally:
+        await consumer.stop()
+    return out
+
+
+def consume_until(
+    bootstrap: str, topics: Sequence[str], done: Any, timeout: float = 60.0, settle: float = 1.0
+) -> list[Any]:
+    """Reads from the beginning until done(records) (checked about once a second)."""
+    return run(_consume_until(bootstrap, topics, done, timeout, settle))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from typing import Any
 
@@ -40,6 +41,29 @@ def ssl_context(s: Settings) -> ssl.SSLContext:
     except (OSError, ssl.SSLError) as e:
         raise ConfigError(f"cannot load TLS files: {e}") from e
     return ctx
+
+
+async def diagnose_tls(s: Settings, timeout_s: float = 5.0) -> str | None:
+    """Why a TLS connection to the first bootstrap server fails, or None.
+
+    aiokafka reports a failed handshake as "Unable to bootstrap"; an operator needs
+    "certificate verify failed" instead, on /health/ready and in the log.
+    """
+    if s.security_protocol not in ("SSL", "SASL_SSL") or not s.bootstrap_servers:
+        return None
+    first = s.bootstrap_servers.split(",")[0].strip()
+    host, _, port = first.rpartition(":")
+    host = host.strip("[]")
+    try:
+        _, writer = await asyncio.wait_for(
+            asyncio.open_connection(host, int(port), ssl=ssl_context(s)), timeout_s
+        )
+    except ssl.SSLError as e:
+        return f"TLS handshake with {first} failed: {e}"
+    except (OSError, TimeoutError, ValueError, ConfigError):
+        return None  # not a TLS problem: the caller reports its own error
+    writer.close()
+    return None
 
 
 def _bootstrap(s: Settings) -> str:
@@ -83,7 +107,7 @@ def make_producer(s: Settings) -> AIOKafkaProducer:
         linger_ms=s.linger_ms,
         max_batch_size=256 * 1024,
         max_request_size=s.max_request_bytes,
-        request_timeout_ms=40_000,
+        request_timeout_ms=s.request_timeout_ms,
         retry_backoff_ms=200,
         **security_kwargs(s),
     )

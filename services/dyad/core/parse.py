@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from pydantic import ValidationError
@@ -33,6 +35,37 @@ def _validation_reason(err: ValidationError) -> str:
     return "missing_field" if kinds == {"missing"} else "invalid_field"
 
 
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> None:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise _DuplicateKeyError(key)
+        seen.add(key)
+
+
+def _duplicate_key(text: str) -> Rejected | None:
+    """orjson keeps the last of two equal keys, other parsers the first: refuse the ambiguity.
+
+    A second, C-speed pass of the standard parser that only compares keys (numbers
+    are not even converted); orjson has already refused what is not JSON.
+    """
+    try:
+        json.loads(text, object_pairs_hook=_unique_pairs, parse_int=len, parse_float=len)
+    except _DuplicateKeyError as e:
+        return Rejected("duplicate_key", f"key {e.key[:80]!r} appears twice in one object")
+    except RecursionError:
+        return Rejected("invalid_json", "value is nested too deeply")
+    except ValueError as e:
+        return Rejected("invalid_json", f"value is not JSON: {e}"[:500])
+    return None
+
+
 def parse_article(value: bytes | None, max_bytes: int = DEFAULT_MAX_BYTES) -> RawArticle | Rejected:
     if value is None:
         return Rejected("tombstone", "null value (tombstone): nothing to classify")
@@ -53,6 +86,8 @@ def parse_article(value: bytes | None, max_bytes: int = DEFAULT_MAX_BYTES) -> Ra
         return Rejected("invalid_json", f"value is not JSON: {e}"[:500])
     if not isinstance(data, dict):
         return Rejected("not_an_object", f"value is a JSON {type(data).__name__}, not an object")
+    if (ambiguous := _duplicate_key(text)) is not None:
+        return ambiguous
     try:
         return RawArticle.model_validate(data)
     except ValidationError as e:
