@@ -32,6 +32,9 @@ log = get_logger("dyad.workers")
 Analyse = Callable[[InputRecord], Analysis | Rejected]
 
 _pipeline: Pipeline | None = None
+# Smaller batches (a live stream at a modest rate) are analysed in place: the round
+# trip to a helper would cost more latency than it saves (bench/README.md).
+MIN_POOLED_BATCH = 64
 
 
 def _start_helper(settings: Settings) -> None:
@@ -65,6 +68,7 @@ class AnalysisPool:
         self.workers = settings.workers
         self.inline = inline
         self._executor: ProcessPoolExecutor | None = None
+        self.helped = 0  # records analysed by helpers so far
 
     def start(self) -> None:
         # spawn, not fork: the service's process has an event loop and client threads.
@@ -83,7 +87,7 @@ class AnalysisPool:
             self._executor = None
 
     async def analyse(self, records: Sequence[InputRecord]) -> list[Analysis | Rejected]:
-        if self._executor is None or len(records) < 2 * (self.workers + 1):
+        if self._executor is None or len(records) < MIN_POOLED_BATCH:
             return [self.inline(r) for r in records]
         loop = asyncio.get_running_loop()
         # The service's process also decides, serialises, unpickles and talks to Kafka:
@@ -96,6 +100,7 @@ class AnalysisPool:
         for chunk, fut in zip(theirs, futures, strict=True):
             try:
                 results.extend(await fut)
+                self.helped += len(chunk)
             except BrokenProcessPool:
                 log.warning("an analysis helper died; analysing its chunk here", records=len(chunk))
                 broken = True

@@ -37,6 +37,17 @@ def _summary(a: Analysis | Rejected) -> tuple[object, ...]:
     return (a.event_id, a.fingerprint.content_hash, pair, a.sectors.primary)
 
 
+def test_small_batches_stay_in_process(pipeline: Pipeline) -> None:
+    pool = AnalysisPool(Settings(workers=1), pipeline.analyse)
+    pool.start()
+    try:
+        out = asyncio.run(pool.analyse(_records(10)))
+    finally:
+        pool.close()
+    assert len(out) == 10
+    assert pool.helped == 0
+
+
 def test_chunks_are_contiguous_and_complete() -> None:
     records = _records(10)
     parts = chunks(records, 3)
@@ -45,13 +56,14 @@ def test_chunks_are_contiguous_and_complete() -> None:
 
 
 def test_pool_matches_inline_analysis_in_order(pipeline: Pipeline) -> None:
-    records = _records(40)
+    records = _records(100)
     pool = AnalysisPool(Settings(workers=1), pipeline.analyse)
     pool.start()
     try:
         pooled = asyncio.run(pool.analyse(records))
     finally:
         pool.close()
+    assert pool.helped > len(records) // 2  # the helper did its share
     inline = [pipeline.analyse(r) for r in records]
     assert [_summary(a) for a in pooled] == [_summary(a) for a in inline]
-    assert sum(isinstance(a, Rejected) for a in pooled) == 6
+    assert sum(isinstance(a, Rejected) for a in pooled) == 14
