@@ -2,8 +2,8 @@
 
 `DYAD_WORKERS=N` (default 0: everything in the service's own process) gives the
 analysis of each batch N helper processes. A batch is cut into contiguous chunks:
-the helpers take one each while the service's process analyses the first, smaller
-one itself, and the results are put back together in input order. Dedup decisions,
+the helpers take one each while the service's process analyses the first one
+itself, and the results are put back together in input order. Dedup decisions,
 outputs and commits then follow exactly as without the pool, batch after batch, so
 the order per partition and the at-least-once contract do not change.
 
@@ -90,10 +90,9 @@ class AnalysisPool:
         if self._executor is None or len(records) < MIN_POOLED_BATCH:
             return [self.inline(r) for r in records]
         loop = asyncio.get_running_loop()
-        # The service's process also decides, serialises, unpickles and talks to Kafka:
-        # it keeps a smaller share (by the measured costs, a third with one helper).
-        mine = len(records) // (self.workers + 2)
-        own, theirs = records[:mine], chunks(records[mine:], self.workers)
+        # Equal shares: the rest of the batch (decide, serialise, publish) waits for the
+        # slowest chunk anyway, so the analysis phase is what to balance (bench/README.md).
+        own, *theirs = chunks(records, self.workers + 1)
         futures = [loop.run_in_executor(self._executor, _analyse_chunk, c) for c in theirs]
         results = [self.inline(r) for r in own]
         broken = False
