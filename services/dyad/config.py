@@ -74,7 +74,8 @@ class Settings(BaseSettings):
     )
     linger_ms: int = Field(2, ge=0, validation_alias=_env("DYAD_LINGER_MS"))
     # Helper processes for the CPU-bound analysis (dyad.workers); 0: all in one process.
-    workers: int = Field(0, ge=0, le=64, validation_alias=_env("DYAD_WORKERS"))
+    # One by measurement on 2 cores: more throughput, lower p99 (bench/README.md).
+    workers: int = Field(1, ge=0, le=64, validation_alias=_env("DYAD_WORKERS"))
     compression: Literal["none", "gzip", "lz4", "zstd", "snappy"] = Field(
         "lz4", validation_alias=_env("DYAD_COMPRESSION")
     )

@@ -1,7 +1,7 @@
 """A process pool for the CPU-bound stage (parse, document, fingerprint, countries, sectors).
 
-`DYAD_WORKERS=N` (default 0: everything in the service's own process) gives the
-analysis of each batch N helper processes. A batch is cut into contiguous chunks:
+`DYAD_WORKERS=N` (default 1; 0 keeps everything in the service's own process) gives
+the analysis of each batch N helper processes. A batch is cut into contiguous chunks:
 the helpers take one each while the service's process analyses the first one
 itself, and the results are put back together in input order. Dedup decisions,
 outputs and commits then follow exactly as without the pool, batch after batch, so
