@@ -65,14 +65,14 @@ class Settings(BaseSettings):
     batch_max_bytes: int = Field(
         16 * 1_048_576, ge=1024, validation_alias=_env("DYAD_BATCH_MAX_BYTES")
     )
-    fetch_max_wait_ms: int = Field(50, ge=0, validation_alias=_env("DYAD_FETCH_MAX_WAIT_MS"))
+    fetch_max_wait_ms: int = Field(25, ge=0, validation_alias=_env("DYAD_FETCH_MAX_WAIT_MS"))
     session_timeout_ms: int = Field(
         10_000, ge=1000, validation_alias=_env("DYAD_SESSION_TIMEOUT_MS")
     )
     heartbeat_interval_ms: int = Field(
         3_000, ge=100, validation_alias=_env("DYAD_HEARTBEAT_INTERVAL_MS")
     )
-    linger_ms: int = Field(5, ge=0, validation_alias=_env("DYAD_LINGER_MS"))
+    linger_ms: int = Field(2, ge=0, validation_alias=_env("DYAD_LINGER_MS"))
     # Helper processes for the CPU-bound analysis (dyad.workers); 0: all in one process.
     workers: int = Field(0, ge=0, le=64, validation_alias=_env("DYAD_WORKERS"))
     compression: Literal["none", "gzip", "lz4", "zstd", "snappy"] = Field(

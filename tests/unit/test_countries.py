@@ -306,3 +306,18 @@ def test_seed_articles_are_all_iran_syria(rec: CountryRecognizer) -> None:
         article = json.loads(line)
         result = run(rec, article["title"], article["body"])
         assert pair(result) == ("IR", "SY"), article["id"]
+
+
+def test_persian_monday_is_not_dushanbe_without_tajikistan() -> None:
+    # In Persian the capital of Tajikistan is spelled like "Monday" (دوشنبه).
+    from dyad.core.countries import CountryRecognizer, Gazetteer
+    from dyad.core.text import make_document
+
+    recogniser = CountryRecognizer(Gazetteer.load())
+    weekday = "روز دوشنبه وزیر امور خارجه ایران در دمشق با همتای سوری خود دیدار کرد."
+    codes = {c.code for c in recogniser.recognise(make_document("", weekday)).countries}
+    assert "TJ" not in codes
+    capital = "رئیس جمهور تاجیکستان در دوشنبه با هیئت ایرانی دیدار کرد."
+    result = recogniser.recognise(make_document("", capital))
+    tj = next(c for c in result.countries if c.code == "TJ")
+    assert tj.mentions == 2

@@ -5,11 +5,14 @@ All article text here is written for the test.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dyad.core.text import fold, make_document, normalise
+from dyad.core.text import _CHAR_FOLD, fold, make_document, normalise
 
 PROSE = (
     "The two ministers agreed to open a joint trade office in the capital next spring.\n"
@@ -39,6 +42,47 @@ def test_normalise_is_deterministic_and_idempotent(text: str) -> None:
     once = normalise(text)
     assert normalise(text) == once
     assert normalise(once) == once
+
+
+# The rule normalise() implements, written plainly (three passes): the fast version
+# must give the same text, since dedup fingerprints depend on it.
+_MARKS = re.compile(
+    "[\u0640\u200d-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u0300-\u036f\u0483-\u0489"
+    "\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff]"
+)
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BLANKS = re.compile("[ \t\r\f\v\u00a0\u1680\u2000-\u200c\u2028\u2029\u202f\u205f\u3000]+")
+
+
+def _reference_normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    for src, dst in _CHAR_FOLD:
+        text = text.replace(src, dst)
+    text = _CONTROLS.sub(" ", _MARKS.sub("", text))
+    return _BLANKS.sub(" ", text).strip()
+
+
+_TRICKY = st.sampled_from(
+    list("aZ .\n\t\r\x0b\x0c\x00\x1f\x7f\x85\x9f\u00a0\u2003\u200b\u200c\u200d\u200e")
+    + list("\u202a\u2066\ufeff\u0301\u064b\u0640\u0670\u2028\u3000\u1680\u064a\u0643\u2019")
+    + ["ي", "سوريا", "Ирана", "İ", "ﬁ"]
+)
+
+
+@given(st.lists(_TRICKY, max_size=60).map("".join) | st.text(max_size=200))
+def test_normalise_matches_the_plain_rule(text: str) -> None:
+    assert normalise(text) == _reference_normalise(text)
+
+
+def test_normalise_examples_match_the_plain_rule() -> None:
+    for text in [
+        "a \u064e b",
+        "a\u064eb",
+        "a\u200c\u064e b",
+        " \x0b\t x \u0640 ",
+        "x\u00a0\u00a0y\n z ",
+    ]:
+        assert normalise(text) == _reference_normalise(text)
 
 
 @given(st.text(max_size=300))

@@ -95,6 +95,7 @@ def _ambiguity(spec: dict[str, Any]) -> Ambiguity:
         person=bool(spec.get("person", False)),
         support_free=bool(spec.get("support_free", False)),
         otherwise=spec.get("otherwise"),
+        confirm_only=bool(spec.get("confirm_only", False)),
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from dyad.core.text import scan_form
 
@@ -30,7 +31,7 @@ MAX_HEADING_WORDS = 5
 SHORT_LINE = 120
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Markers:
     """Marker phrases, folded (data/gazetteer/boilerplate.json)."""
 
@@ -38,6 +39,13 @@ class Markers:
     share: frozenset[str]  # share-button words and phrases
     licence: tuple[str, ...]  # longest first
     glued: tuple[str, ...]  # headings found glued inside a long line, longest first
+
+    @cached_property
+    def ascii(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The licence and glued phrases that an ASCII line can hold (most English lines)."""
+        return tuple(p for p in self.licence if p.isascii()), tuple(
+            p for p in self.glued if p.isascii()
+        )
 
 
 def clean_lines(lines: list[str], keys: list[str], markers: Markers) -> list[str]:
@@ -98,14 +106,15 @@ def _is_chrome(line: str, key: str, prose: bool, share: frozenset[str]) -> bool:
 
 def _cut_glued(line: str, key: str, markers: Markers) -> str:
     """Cut a licence sentence, or a glued headline block, off the end of a line."""
+    licence, glued = markers.ascii if key.isascii() else (markers.licence, markers.glued)
     cut = len(line)
-    for phrase in markers.licence:
+    for phrase in licence:
         at = key.find(phrase)
         if at >= 0:
             cut = min(cut, _sentence_start(line, at))
     if len(line) < 200:
         return line[:cut].rstrip()
-    for heading in markers.glued:
+    for heading in glued:
         at = key.find(heading)
         if at > 0 and _after_sentence(line, at) and not is_prose(line[at:]):
             cut = min(cut, at)

@@ -73,8 +73,10 @@ def tally(
     for end, (length, entries) in taxonomy.automaton.iter_long(t):
         if not entries:  # neutral: nothing to count, the sentence settles later
             continue
-        start = end - length + 1
-        if start > next_break:  # a new sentence: settle the last one
+        # No key holds a newline, so a match ends past a sentence end only when
+        # it starts past it.
+        if end > next_break:  # a new sentence: settle the last one
+            start = end - length + 1
             if local:
                 sentences.append((part, local))
                 local = {}
@@ -103,7 +105,7 @@ def tally(
                 hits = first.get(sector)
                 if hits is None:
                     hits = first[sector] = []
-                hits.append((-weight, t[start + 1 : stop]))
+                hits.append((-weight, t[end - length + 2 : stop]))
             if n < steps:
                 local[sector] = local_get(sector, 0.0) + weight * decay[n]
     if local:
