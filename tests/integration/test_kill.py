@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.integration.kafka_io import audit, consume_until, produce
 from tests.integration.redis_fixture import redis_url  # noqa: F401 - the fixture
 from tests.integration.test_end_to_end import make_stream
@@ -22,6 +24,7 @@ from tests.integration.test_end_to_end import make_stream
 SOAK = os.environ.get("DYAD_SOAK_KILL") == "1"
 ARTICLES = 20_000 if SOAK else 1_500
 KILLS = 20 if SOAK else 2
+pytestmark = pytest.mark.timeout(1800 if SOAK else 300)
 
 
 def run_with_kills(

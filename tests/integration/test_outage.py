@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
 from tests.integration.conftest import make_topics
 from tests.integration.kafka_io import audit, consume, produce
@@ -24,6 +25,7 @@ from tests.integration.test_end_to_end import make_stream
 SOAK = os.environ.get("DYAD_SOAK_OUTAGE") == "1"
 CUT_S = 60.0 if SOAK else 12.0
 REQUEST_TIMEOUT_MS = "40000" if SOAK else "5000"
+pytestmark = pytest.mark.timeout(900 if SOAK else 300)
 
 
 def rss_mb(pid: int) -> float:
