@@ -250,12 +250,10 @@ class Runner:
         try:
             if parts:
                 ends = await asyncio.wait_for(consumer.end_offsets(parts), _PROBE_TIMEOUT_S)
+                done = await asyncio.wait_for(self._positions(consumer, parts), _PROBE_TIMEOUT_S)
                 self.stats.set_end_offsets({tp.partition: end for tp, end in ends.items()})
                 self.stats.set_lag(
-                    {
-                        tp.partition: max(0, end - self._next_offset.get(tp, end))
-                        for tp, end in ends.items()
-                    }
+                    {tp.partition: max(0, end - done[tp]) for tp, end in ends.items()}
                 )
             else:
                 await asyncio.wait_for(consumer.topics(), _PROBE_TIMEOUT_S)
@@ -263,6 +261,21 @@ class Runner:
             self._broker_down(e if str(e) else TimeoutError("no answer from the broker"))
             return
         self._broker_up()
+
+    async def _positions(self, consumer: Any, parts: list[TopicPartition]) -> dict[Any, int]:
+        """Where each partition's processing stands: our last commit, else the group's
+        committed offset, else the partition's start; so a service stuck before its
+        first commit shows its whole backlog as lag, not zero."""
+        done: dict[Any, int] = {
+            tp: self._next_offset[tp] for tp in parts if tp in self._next_offset
+        }
+        unknown = [tp for tp in parts if tp not in done]
+        if unknown:
+            starts = await consumer.beginning_offsets(unknown)
+            for tp in unknown:
+                committed = await consumer.committed(tp)
+                done[tp] = committed if committed is not None else starts[tp]
+        return done
 
     # -- the loop ----------------------------------------------------------------------
 

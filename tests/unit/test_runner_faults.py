@@ -184,3 +184,37 @@ async def test_commit_refused_by_a_rebalance_is_not_fatal(
     await r.store.start()
     await r._process({TP: [Msg(_article(1), 0)]})
     assert r.stats.commit_failures == 1 and len(r._kp.acked) == 1
+
+
+class LagConsumer(FakeConsumer):
+    """Reports offsets as a broker would: the end, the start, the group's commit."""
+
+    def __init__(self, end: int, start: int, committed: int | None) -> None:
+        super().__init__()
+        self.end, self.start, self._committed = end, start, committed
+
+    async def end_offsets(self, parts: list[TopicPartition]) -> dict[TopicPartition, int]:
+        return {tp: self.end for tp in parts}
+
+    async def beginning_offsets(self, parts: list[TopicPartition]) -> dict[TopicPartition, int]:
+        return {tp: self.start for tp in parts}
+
+    async def committed(self, tp: TopicPartition) -> int | None:
+        return self._committed
+
+
+@pytest.mark.parametrize(("committed", "lag"), [(None, 90), (40, 60)])
+async def test_lag_before_the_first_commit_is_the_backlog(
+    tmp_path: Any, pipeline: Pipeline, committed: int | None, lag: int
+) -> None:
+    r = _runner(
+        tmp_path,
+        pipeline,
+        FakeProducer(lambda *_: None),
+        LagConsumer(end=100, start=10, committed=committed),
+    )
+    await r._probe_once()
+    assert r.stats.lag == {0: lag}
+    r._next_offset[TP] = 95  # after our own commit, that is what counts
+    await r._probe_once()
+    assert r.stats.lag == {0: 5}
