@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -39,6 +40,10 @@ MIN_POOLED_BATCH = 64
 
 def _start_helper(settings: Settings) -> None:
     global _pipeline
+    # Ctrl-C reaches the whole process group; the service decides when helpers stop
+    # (after the batch in flight is drained), so they ignore it and SIGTERM.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from dyad.service import build_pipeline  # the same vocabulary files as the service
 
     _pipeline = build_pipeline(settings)

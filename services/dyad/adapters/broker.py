@@ -86,7 +86,11 @@ class EmbeddedBroker:
             "--storage-engine", "memory://tansu/",
         ]  # fmt: skip
         env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")}
-        self.proc = subprocess.Popen(cmd, stdout=out, stderr=out, env=env)  # noqa: S603
+        # Its own session: Ctrl-C in a terminal must not stop the broker before the
+        # service has drained and committed; stop() ends it afterwards.
+        self.proc = subprocess.Popen(  # noqa: S603
+            cmd, stdout=out, stderr=out, env=env, start_new_session=True
+        )
         try:
             wait_for_port(self.port)
         except BrokerUnavailable:
