@@ -148,8 +148,8 @@ def test_an_enumeration_of_fields_is_not_a_discussion_of_each(clf: SectorClassif
     body = (
         "The Syrian and Iranian foreign ministers met in Damascus to discuss regional "
         "developments and the political process. The ministers stressed cooperation in "
-        "industry, energy, investment, trade, ports, transport, communications, agriculture "
-        "and health. The visiting minister conveyed an invitation to the president for an "
+        "ports, agriculture, energy, health, industry, communications, transport, investment "
+        "and trade. The visiting minister conveyed an invitation to the president for an "
         "official visit, and both sides praised the strategic relations between the two "
         "countries and their coordination at the United Nations."
     )
