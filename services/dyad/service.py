@@ -11,7 +11,7 @@ import uvicorn
 
 from dyad.adapters.dedup_store import make_store
 from dyad.adapters.http import create_app
-from dyad.adapters.kafka import ConfigError, security_kwargs
+from dyad.adapters.kafka import ConfigError, bootstrap_servers, security_kwargs
 from dyad.config import Settings
 from dyad.core.countries import Gazetteer
 from dyad.core.pipeline import Pipeline
@@ -40,11 +40,7 @@ class _Server(uvicorn.Server):
 
 
 def validate(settings: Settings) -> None:
-    if not settings.bootstrap_servers:
-        raise ConfigError(
-            "KAFKA_BOOTSTRAP_SERVERS is not set: point it at your Kafka brokers "
-            "(e.g. KAFKA_BOOTSTRAP_SERVERS=localhost:9092), or run `dyad demo` for a local one"
-        )
+    bootstrap_servers(settings)
     if settings.dedup_backend == "redis" and not settings.redis_url:
         raise ConfigError("DYAD_DEDUP_BACKEND=redis needs DYAD_REDIS_URL")
     security_kwargs(settings)  # loads TLS files and checks SASL settings now, not later

@@ -66,7 +66,8 @@ async def diagnose_tls(s: Settings, timeout_s: float = 5.0) -> str | None:
     return None
 
 
-def _bootstrap(s: Settings) -> str:
+def bootstrap_servers(s: Settings) -> str:
+    """The brokers, or a ConfigError that tells the user what to set."""
     if not s.bootstrap_servers:
         raise ConfigError(
             "KAFKA_BOOTSTRAP_SERVERS is not set: point it at your Kafka brokers "
@@ -77,7 +78,7 @@ def _bootstrap(s: Settings) -> str:
 
 def make_consumer(s: Settings, *topics: str, rebalance_listener: Any = None) -> AIOKafkaConsumer:
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=_bootstrap(s),
+        bootstrap_servers=bootstrap_servers(s),
         group_id=s.group_id,
         group_instance_id=s.group_instance_id,
         client_id=f"dyad-{s.group_instance_id or 'consumer'}",
@@ -99,7 +100,7 @@ def make_consumer(s: Settings, *topics: str, rebalance_listener: Any = None) -> 
 
 def make_producer(s: Settings) -> AIOKafkaProducer:
     return AIOKafkaProducer(
-        bootstrap_servers=_bootstrap(s),
+        bootstrap_servers=bootstrap_servers(s),
         client_id="dyad-producer",
         acks="all",
         enable_idempotence=s.idempotence,
@@ -115,7 +116,7 @@ def make_producer(s: Settings) -> AIOKafkaProducer:
 
 def make_admin(s: Settings) -> AIOKafkaAdminClient:
     return AIOKafkaAdminClient(
-        bootstrap_servers=_bootstrap(s), client_id="dyad-admin", **security_kwargs(s)
+        bootstrap_servers=bootstrap_servers(s), client_id="dyad-admin", **security_kwargs(s)
     )
 
 
@@ -145,7 +146,7 @@ async def read_topics(
     import time
 
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=_bootstrap(s),
+        bootstrap_servers=bootstrap_servers(s),
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         group_id=None,

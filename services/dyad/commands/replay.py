@@ -30,7 +30,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 from aiokafka.structs import OffsetAndMetadata
 
-from dyad.adapters.kafka import ConfigError, make_admin, security_kwargs
+from dyad.adapters.kafka import ConfigError, bootstrap_servers, make_admin, security_kwargs
 from dyad.config import Settings, parse_duration
 
 REFUSED = 3
@@ -207,8 +207,7 @@ async def replay(settings: Settings, args: argparse.Namespace) -> int:
     topic = args.topic or settings.input_topic
     group = args.group or settings.group_id
     since_ms = parse_since(args.since)
-    if not settings.bootstrap_servers:
-        raise ConfigError("KAFKA_BOOTSTRAP_SERVERS is not set")
+    bootstrap_servers(settings)
     members = await live_members(settings, group)
     if members:
         raise Refused(

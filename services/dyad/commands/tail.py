@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer
 
-from dyad.adapters.kafka import ConfigError, security_kwargs
+from dyad.adapters.kafka import ConfigError, bootstrap_servers, security_kwargs
 from dyad.config import Settings
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -76,7 +76,7 @@ def line_of(doc: dict[str, Any]) -> str:
 async def follow(settings: Settings, topics: list[str], args: argparse.Namespace) -> int:
     consumer = AIOKafkaConsumer(
         *topics,
-        bootstrap_servers=settings.bootstrap_servers,
+        bootstrap_servers=bootstrap_servers(settings),
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest" if args.from_beginning else "latest",
@@ -117,9 +117,6 @@ def main(args: argparse.Namespace) -> int:
     topics = [args.topic or settings.output_topic]
     if args.duplicates:
         topics.append(settings.duplicates_topic)
-    if not settings.bootstrap_servers:
-        print("dyad tail: KAFKA_BOOTSTRAP_SERVERS is not set", file=sys.stderr)
-        return 2
     try:
         asyncio.run(follow(settings, topics, args))
     except ConfigError as e:
