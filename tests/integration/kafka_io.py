@@ -61,41 +61,13 @@ def produce(
     return run(_produce(bootstrap, topic, values, keys))
 
 
-async def _consume(
-    bootstrap: str, topics: Sequence[str], count: int, wait_s: float, settle: float
-) -> list[Any]:
-    consumer = AIOKafkaConsumer(
-        *topics,
-        bootstrap_servers=bootstrap,
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        fetch_max_wait_ms=100,
-    )
-    await consumer.start()
-    out: list[Any] = []
-    try:
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline and len(out) < count:
-            batch = await consumer.getmany(timeout_ms=200)
-            for msgs in batch.values():
-                out.extend(msgs)
-        # Keep reading a little: anything beyond `count` is an extra output.
-        settle_end = time.monotonic() + settle
-        while time.monotonic() < settle_end:
-            batch = await consumer.getmany(timeout_ms=100)
-            for msgs in batch.values():
-                out.extend(msgs)
-    finally:
-        await consumer.stop()
-    return out
-
-
 def consume(
     bootstrap: str, topics: Sequence[str], count: int, timeout: float = 60.0, settle: float = 1.0
 ) -> list[Any]:
     """Reads from the beginning until `count` records arrived (or timeout), then settles."""
-    return run(_consume(bootstrap, topics, count, timeout, settle))
+    return run(
+        _consume_until(bootstrap, topics, lambda out: len(out) >= count, timeout, settle, 0.0)
+    )
 
 
 def article(i: int, body: str, title: str = "", **extra: object) -> bytes:
@@ -159,7 +131,12 @@ def audit(
 
 
 async def _consume_until(
-    bootstrap: str, topics: Sequence[str], done: Any, wait_s: float, settle: float
+    bootstrap: str,
+    topics: Sequence[str],
+    done: Any,
+    wait_s: float,
+    settle: float,
+    check_every_s: float = 1.0,
 ) -> list[Any]:
     consumer = AIOKafkaConsumer(
         *topics,
@@ -175,13 +152,14 @@ async def _consume_until(
         deadline = time.monotonic() + wait_s
         next_check = 0.0
         while time.monotonic() < deadline:
-            batch = await consumer.getmany(timeout_ms=200)
-            for msgs in batch.values():
-                out.extend(msgs)
             if time.monotonic() >= next_check:
                 if done(out):
                     break
-                next_check = time.monotonic() + 1.0
+                next_check = time.monotonic() + check_every_s
+            batch = await consumer.getmany(timeout_ms=200)
+            for msgs in batch.values():
+                out.extend(msgs)
+        # Keep reading a little: anything beyond what `done` wanted is an extra output.
         settle_end = time.monotonic() + settle
         while time.monotonic() < settle_end:
             batch = await consumer.getmany(timeout_ms=100)
