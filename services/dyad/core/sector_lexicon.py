@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import ahocorasick
+import ahocorasick_rs
 
 from dyad.core.text import normalise
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "taxonomy"
-METHOD_VERSION = "3"
+METHOD_VERSION = "4"
 """Bump whenever matching or scoring changes in code; data changes move the hash."""
 
 NEUTRAL = -1
@@ -45,6 +45,11 @@ class Entry(NamedTuple):
     weight: float
     term: str
     endings: frozenset[str]
+
+
+# What the matcher keeps per sense: endings as UTF-8 (the text is matched as bytes).
+Sense = tuple[int, float, str, frozenset[bytes]]
+ANY_BYTES: frozenset[bytes] = frozenset({b"\x00any"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +131,12 @@ def _stems(stem: str, lang: str) -> list[str]:
     return sorted(variants)
 
 
+def _sense(entry: Entry) -> Sense:
+    if entry.endings is ANY:
+        return entry.sector, entry.weight, entry.term, ANY_BYTES
+    return entry.sector, entry.weight, entry.term, frozenset(e.encode() for e in entry.endings)
+
+
 def _digest(blobs: Iterable[bytes]) -> str:
     h = hashlib.sha256()
     for blob in blobs:
@@ -162,12 +173,16 @@ class Taxonomy:
             for phrase in phrases:
                 _add(table, morphology, lang, phrase, NEUTRAL, 0.0)
         self.keys = len(table)
-        self.automaton = ahocorasick.Automaton()
-        for key, entries in table.items():
-            # A neutral key ("trade union", Arabic "بطاقة" card) matches and counts nothing.
-            senses = () if any(e.sector == NEUTRAL for e in entries) else tuple(entries)
-            self.automaton.add_word(key, (len(key), senses))
-        self.automaton.make_automaton()
+        # senses[i]: what key i means; a neutral key ("trade union", Arabic "بطاقة"
+        # card) means nothing, but as the longest match it hides the words inside it.
+        self.senses: list[tuple[Sense, ...]] = [
+            () if any(e.sector == NEUTRAL for e in entries) else tuple(map(_sense, entries))
+            for entries in table.values()
+        ]
+        # Leftmost-longest over UTF-8 bytes: a phrase hides the words inside it.
+        self.matcher = ahocorasick_rs.BytesAhoCorasick(
+            [key.encode() for key in table], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+        )
 
     @classmethod
     def load(cls, data_dir: Path = DATA_DIR, extra: Iterable[Path] = ()) -> Taxonomy:
