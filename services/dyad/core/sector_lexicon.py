@@ -131,12 +131,6 @@ def _stems(stem: str, lang: str) -> list[str]:
     return sorted(variants)
 
 
-def _sense(entry: Entry) -> Sense:
-    if entry.endings is ANY:
-        return entry.sector, entry.weight, entry.term, ANY_BYTES
-    return entry.sector, entry.weight, entry.term, frozenset(e.encode() for e in entry.endings)
-
-
 def _digest(blobs: Iterable[bytes]) -> str:
     h = hashlib.sha256()
     for blob in blobs:
@@ -175,8 +169,20 @@ class Taxonomy:
         self.keys = len(table)
         # senses[i]: what key i means; a neutral key ("trade union", Arabic "بطاقة"
         # card) means nothing, but as the longest match it hides the words inside it.
+        # One Sense per Entry, shared by all its keys (the endings sets are large).
+        sense: dict[Entry, Sense] = {}
+        as_bytes: dict[frozenset[str], frozenset[bytes]] = {ANY: ANY_BYTES}
+        for entries in table.values():
+            for e in entries:
+                if e not in sense:
+                    if e.endings not in as_bytes:
+                        as_bytes[e.endings] = frozenset(x.encode() for x in e.endings)
+                    sense[e] = (e.sector, e.weight, e.term, as_bytes[e.endings])
+        shared: dict[tuple[Sense, ...], tuple[Sense, ...]] = {}
         self.senses: list[tuple[Sense, ...]] = [
-            () if any(e.sector == NEUTRAL for e in entries) else tuple(map(_sense, entries))
+            ()
+            if any(e.sector == NEUTRAL for e in entries)
+            else shared.setdefault(senses := tuple(sense[e] for e in entries), senses)
             for entries in table.values()
         ]
         # Leftmost-longest over UTF-8 bytes: a phrase hides the words inside it.
