@@ -7,6 +7,7 @@ one record at a time, so one bad record never stops the stream or loses the rest
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -17,15 +18,16 @@ from dyad.adapters.dedup_store import DedupStore
 from dyad.config import Settings
 from dyad.core.parse import Rejected
 from dyad.core.pipeline import (
-    Analysis,
     InputRecord,
     Output,
     Pipeline,
     dead_letter_of,
     dead_letter_output,
 )
+from dyad.core.prepared import Prepared
 from dyad.logging import get_logger
-from dyad.workers import AnalysisPool
+from dyad.stopping import StopClock
+from dyad.workers import AnalysisPool, analyse_here
 
 log = get_logger("dyad.runner")
 
@@ -50,6 +52,9 @@ class BatchAnalyser:
         self.pipeline = pipeline
         self.store = store
         self.pool = AnalysisPool(settings, self.safe_analyse) if settings.workers else None
+        # Batches overlap (runner.py): one batch's decisions must not interleave with
+        # the previous batch's checkpoint (a snapshot reads the index in a thread).
+        self.store_lock = asyncio.Lock()
 
     def start(self) -> None:
         if self.pool is not None:
@@ -64,9 +69,10 @@ class BatchAnalyser:
         if self.pool is not None:
             analyses = await self.pool.analyse(records)
         else:
-            analyses = [self.safe_analyse(r) for r in records]
-        fps = [a.fingerprint for a in analyses if isinstance(a, Analysis)]
-        decisions = await self.store.decide(fps)
+            analyses = await analyse_here(self.safe_analyse, records)
+        fps = [a.fingerprint for a in analyses if not isinstance(a, Rejected)]
+        async with self.store_lock:
+            decisions = await self.store.decide(fps)
         try:
             return self.pipeline.finish(records, analyses, decisions, now)
         except Exception:  # noqa: BLE001 - fall back to one record at a time below
@@ -82,9 +88,14 @@ class BatchAnalyser:
                 outputs.append(dead_letter_output(record, dl))
         return outputs
 
-    def safe_analyse(self, record: InputRecord) -> Analysis | Rejected:
+    async def checkpoint(self, stop: StopClock) -> None:
+        """Makes the decisions so far durable (before any offset covering them is committed)."""
+        async with self.store_lock:
+            await stop.until_stop(self.store.checkpoint())
+
+    def safe_analyse(self, record: InputRecord) -> Prepared | Rejected:
         try:
-            return self.pipeline.analyse(record)
+            return self.pipeline.analyse_prepared(record)
         except Exception as e:  # noqa: BLE001 - the per-message error boundary
             log.exception(
                 "analysis failed",
