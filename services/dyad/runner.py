@@ -5,8 +5,13 @@ pure pipeline behind a per-message error boundary, the dedup store's decisions),
 publish every output and wait for every ack (delivery.py), make the dedup
 decisions durable, and only then commit the offsets. A crash anywhere before the
 commit means the batch is redelivered; event ids and stored dedup decisions make
-the repeat identical, so consumers dedupe on event_id. Stopping on time lives in
-stopping.py, the broker probe behind readiness in probing.py.
+the repeat identical, so consumers dedupe on event_id.
+
+Two batches overlap: while batch k is acked, checkpointed and committed (a task,
+`in_flight`), batch k+1 is fetched and analysed. k+1 is published only once k is
+done, so outputs and commits keep their order and an offset is never committed
+before the outputs it covers are acked. A rebalance waits for both. Stopping on
+time lives in stopping.py, the broker probe behind readiness in probing.py.
 """
 
 from __future__ import annotations
@@ -38,9 +43,13 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
         self.runner = runner
 
     async def on_partitions_revoked(self, revoked: Any) -> None:
-        # Waiting for the lock lets the batch in flight finish and commit before
-        # the partitions are given up.
+        # The lock lets the batch being analysed be published; draining lets it and
+        # the one before finish and commit before the partitions are given up.
         async with self.runner.batch_lock:
+            try:
+                await self.runner.drain()
+            except Exception:  # noqa: BLE001 - the loop sees it again and stops
+                log.exception("the batch in flight failed during a rebalance")
             self.runner.stats.health.assigned -= {(tp.topic, tp.partition) for tp in revoked}
         log.info("partitions revoked", partitions=sorted(str(tp) for tp in revoked))
 
@@ -63,6 +72,7 @@ class Runner:
         self.probe = BrokerProbe(stats, self.stop, self.delivery.next_offset)
         self.consumer: AIOKafkaConsumer | None = None
         self.producer: AIOKafkaProducer | None = None
+        self.in_flight: asyncio.Task[None] | None = None
 
     def attach(self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None:
         """The connected clients, for the loop, the delivery and the probe."""
@@ -129,6 +139,12 @@ class Runner:
     # -- the loop ----------------------------------------------------------------------
 
     async def _consume_loop(self) -> None:
+        try:
+            await self._fetch_loop()
+        finally:
+            await self.drain()
+
+    async def _fetch_loop(self) -> None:
         attempt = 0
         consumer = self.delivery.kc
         while not self.stop.requested.is_set():
@@ -143,19 +159,52 @@ class Runner:
             self.stats.health.last_poll = time.monotonic()
             if batch:
                 async with self.batch_lock:
-                    try:
-                        await self.process(batch)
-                    except Abandoned:
-                        log.warning("stopping: the batch in flight is abandoned without commit")
+                    await self.submit(batch)
 
     async def process(self, batch: dict[TopicPartition, list[Any]]) -> None:
+        """One batch from fetch to commit; raises Abandoned if a stop gives it up."""
+        await self.submit(batch)
+        await self.drain(abandoned_raises=True)
+
+    async def submit(self, batch: dict[TopicPartition, list[Any]]) -> None:
+        """Analyses the batch (while the previous one is still being delivered), then
+        waits for the previous one and hands this one to delivery in its place."""
         records, offsets = records_of(batch, self.delivery.kc.assignment())
         if not records:
             return
         started = time.perf_counter()
         outputs = await self.analyser.outputs(records)
+        await self.drain()
+        if self.stop.give_up():
+            return  # the drain time is over: not published, not committed, redelivered
+        self.in_flight = asyncio.create_task(
+            self._deliver(records, outputs, offsets, started), name="dyad-delivery"
+        )
+
+    async def drain(self, abandoned_raises: bool = False) -> None:
+        """Waits for the batch being delivered, if any."""
+        task = self.in_flight
+        if task is None:
+            return
+        try:
+            await asyncio.shield(task)
+        except Abandoned:
+            log.warning("stopping: the batch in flight is abandoned without commit")
+            if abandoned_raises:
+                raise
+        finally:
+            if self.in_flight is task and task.done():
+                self.in_flight = None
+
+    async def _deliver(
+        self,
+        records: list[Any],
+        outputs: list[Any],
+        offsets: dict[TopicPartition, int],
+        started: float,
+    ) -> None:
         await self.delivery.publish(outputs)
-        await self.stop.until_stop(self.store.checkpoint())
+        await self.analyser.checkpoint(self.stop)
         committed = await self.delivery.commit(offsets)
         acked_at = time.time()
         self.stats.record_outputs(outputs, acked_at)
