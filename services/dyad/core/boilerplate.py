@@ -50,9 +50,14 @@ class Markers:
 
 def clean_lines(lines: list[str], keys: list[str], markers: Markers) -> list[str]:
     """The lines of prose; `keys` are the lines folded (core.text.fold), offset for offset."""
+    return [line for line, _ in clean_pairs(lines, keys, markers)]
+
+
+def clean_pairs(lines: list[str], keys: list[str], markers: Markers) -> list[tuple[str, str]]:
+    """clean_lines, each kept line with its folded form (cut like the line)."""
     pairs = [(line, key) for line, key in zip(lines, keys, strict=True) if line]
     tail = len(pairs) - TAIL_LINES
-    kept: list[tuple[str, bool]] = []
+    kept: list[tuple[str, str, bool]] = []
     in_block = False
     for i, (line, folded) in enumerate(pairs):
         key = folded.strip(_PUNCT)
@@ -69,9 +74,9 @@ def clean_lines(lines: list[str], keys: list[str], markers: Markers) -> list[str
         if i >= tail or len(line) < SHORT_LINE:
             cut = _cut_glued(line, folded, markers)
             if cut != line:
-                line, prose = cut, is_prose(cut)
+                line, folded, prose = cut, folded[: len(cut)], is_prose(cut)
         if line:
-            kept.append((line, prose))
+            kept.append((line, folded, prose))
     return _drop_runs(kept)
 
 
@@ -136,25 +141,27 @@ def _after_sentence(line: str, at: int) -> bool:
     return before.endswith(_SENTENCE_END) or before.rstrip(_TRAILERS).endswith(_SENTENCE_END)
 
 
-def _drop_runs(lines: list[tuple[str, bool]]) -> list[str]:
+def _drop_runs(lines: list[tuple[str, str, bool]]) -> list[tuple[str, str]]:
     """Drop runs of MIN_RUN+ non-prose lines, and non-prose lines trailing the last prose."""
-    last_prose = max((i for i, (_, p) in enumerate(lines) if p), default=-1)
-    kept: list[str] = []
-    run: list[str] = []  # the non-prose lines since the last prose line
-    for i, (line, prose) in enumerate(lines):
+    last_prose = max((i for i, (_, _, p) in enumerate(lines) if p), default=-1)
+    kept: list[tuple[str, str]] = []
+    run: list[tuple[str, str]] = []  # the non-prose lines since the last prose line
+    for i, (line, key, prose) in enumerate(lines):
         if not prose:
-            run.append(line)
+            run.append((line, key))
             continue
         if run:
             _end_run(kept, run, i - len(run), last_prose)
             run = []
-        kept.append(line)
+        kept.append((line, key))
     if run:
         _end_run(kept, run, len(lines) - len(run), last_prose)
     return kept
 
 
-def _end_run(kept: list[str], run: list[str], start: int, last_prose: int) -> None:
+def _end_run(
+    kept: list[tuple[str, str]], run: list[tuple[str, str]], start: int, last_prose: int
+) -> None:
     trailing = start > last_prose >= 0 and len(run) >= 2
     if not (len(run) >= MIN_RUN or trailing):
         kept.extend(run)

@@ -22,7 +22,7 @@ from typing import NamedTuple
 import ahocorasick
 
 from dyad.core.aliases import Alias
-from dyad.core.text import fold, scan_form, strip_accents
+from dyad.core.text import fold, mark_breaks, scan_form, strip_accents
 
 MAX_SUFFIX = 7
 _PERSIAN_LETTERS = "پچژگ"
@@ -60,6 +60,7 @@ class Match(NamedTuple):
 @dataclass(frozen=True, slots=True)
 class Found:
     folded: str  # the text folded, offset for offset
+    breaks: str  # folded with ".", "!" and "?" as newlines (text.mark_breaks)
     scan: str  # " " + folded with separators as spaces: scan[i + 1] is folded[i]
     matches: list[Match]
     vetoes: set[str]
@@ -122,9 +123,12 @@ def _shorter(
     return tuple(found)
 
 
-def find(index: Index, text: str) -> Found:
-    folded = fold(text)
-    scan = " " + scan_form(folded)
+def find(index: Index, text: str, folded: str = "") -> Found:
+    """Every alias in `text`; `folded` is fold(text) when the caller has it already."""
+    if len(folded) != len(text):
+        folded = fold(text)
+    breaks = mark_breaks(folded)
+    scan = " " + scan_form(breaks)
     # Persian glues no prefixes ("بیابان" is not ب + یابان): Persian letters switch them off.
     persian = not folded.isascii() and any(ch in folded for ch in _PERSIAN_LETTERS)
     matches: list[Match] = []
@@ -138,7 +142,7 @@ def find(index: Index, text: str) -> Found:
             _find_spaced(automaton, text, folded, scan, persian, matches, vetoes)
     if len(scripts) > 1:
         matches.sort()
-    return Found(folded, scan, matches, vetoes)
+    return Found(folded, breaks, scan, matches, vetoes)
 
 
 def _find_spaced(

@@ -47,7 +47,7 @@ MAX_EVIDENCE = 5
 # Mentions further apart than this are not taken to share a sentence.
 MAX_SENTENCE_GAP = 250
 MAX_LINK_GAP = 12  # a connector is short ("and", " و ", "-to-")
-_SENTENCE_END = re.compile(r"[.!?؟。\n]")
+_OTHER_END = re.compile("[؟。]")  # sentence ends other than found.breaks' newlines
 
 
 @dataclass(slots=True)
@@ -59,12 +59,13 @@ class Tally:
     evidence: list[tuple[str, str]] = field(default_factory=list)  # distinct (text, where)
     read: int = 0  # mentions whose context was read
     roles: float = 0.0  # sum of their role weights
+    mean: float = 0.0  # roles / read once CONTEXT_MENTIONS were read, else 0
 
 
-# (part, kind) -> part weight x kind weight: the same product the score needs first.
-_WEIGHTS = {
-    (part, kind): pw * kw for part, pw in PART_WEIGHT.items() for kind, kw in KIND_WEIGHT.items()
-}
+# Part weight x kind weight, per part: the same product the score needs first.
+_PART_KINDS = tuple(
+    (part, {kind: pw * kw for kind, kw in KIND_WEIGHT.items()}) for part, pw in PART_WEIGHT.items()
+)
 
 
 def weigh(
@@ -80,28 +81,48 @@ def weigh(
     supported = {m[2].code for m in matches if m[2].ambiguity is None}
     tallies: dict[str, Tally] = {}
     bonus: dict[tuple[str, str], float] = defaultdict(float)
-    title_end, lead_end = bounds
-    folded = found.folded
+    folded, breaks, scan = found.folded, found.breaks, found.scan
+    actor, passing = rules.actor, rules.passing
+    other_ends = "؟" in folded or "。" in folded
+    # Matches come sorted by start: the part only moves forward.
+    limits = iter((bounds[1], len(text) + 1))
+    part_end = bounds[0]
+    parts = iter(_PART_KINDS)
+    part, weights = next(parts)
     last_end = -1  # end of the previous mention that counted
     last_code = last_part = ""
-    for i, m in enumerate(matches):
-        start, end, alias, _ = m
+    for i, (start, end, alias, prefix) in enumerate(matches):
+        while start >= part_end:
+            part, weights = next(parts)
+            part_end = next(limits)
         code = alias.code
         t = tallies.get(code)
-        if t is not None and t.read >= CONTEXT_MENTIONS and alias.ambiguity is None:
-            role = t.roles / t.read
+        if t is not None and t.mean and alias.ambiguity is None:
+            role = t.mean
         else:
-            resolved = _read(found, i, supported, text, rules)
-            if resolved is None:
-                continue
-            code, role = resolved
-            t = tallies.get(code)
+            if alias.ambiguity is None:
+                prev = _prev_word(scan, start - len(prefix))
+                nxt = _next_word(scan, end)
+                role = (
+                    ACTOR_WEIGHT
+                    if prev in actor or nxt in actor
+                    else PASSING_WEIGHT
+                    if nxt in passing or prev in passing
+                    else 1.0
+                )
+            else:
+                resolved = _read(found, i, supported, text, rules)
+                if resolved is None:
+                    continue
+                code, role = resolved
+                t = tallies.get(code)
             if t is None:
                 t = tallies[code] = Tally()
             t.read += 1
             t.roles += role
-        part = "title" if start < title_end else "lead" if start < lead_end else "body"
-        t.score += _WEIGHTS[part, alias.kind] * role
+            if t.read >= CONTEXT_MENTIONS:
+                t.mean = t.roles / t.read
+        t.score += weights[alias.kind] * role
         t.mentions += 1
         if len(t.evidence) < MAX_EVIDENCE:
             item = (text[start:end], part)
@@ -112,9 +133,11 @@ def weigh(
             gap = start - last_end
             if gap <= MAX_SENTENCE_GAP:
                 key = (last_code, code) if last_code < code else (code, last_code)
-                if gap <= MAX_LINK_GAP and _connects(folded, last_end, start, m[3], rules):
+                if gap <= MAX_LINK_GAP and _connects(folded, last_end, start, prefix, rules):
                     bonus[key] += LINK_WEIGHT * PART_WEIGHT[part]
-                elif _SENTENCE_END.search(folded, last_end, start) is None:
+                elif breaks.find("\n", last_end, start) < 0 and not (
+                    other_ends and _OTHER_END.search(folded, last_end, start)
+                ):
                     bonus[key] += COOCCURRENCE_WEIGHT * PART_WEIGHT[part]
         last_end, last_code, last_part = end, code, part
     return tallies, bonus
