@@ -97,7 +97,8 @@ class Index:
             # with common letters first makes the usual lookups short.
             for key in _frequency_order(keys):
                 length, pre, aliases = keys[key]
-                automaton.add_word(key, (length, pre, aliases, _shorter(keys, key, pre)))
+                case = aliases[0].case if aliases else ""  # the first alias's, for the fast path
+                automaton.add_word(key, (length, pre, aliases, _shorter(keys, key, pre), case))
             if keys:
                 automaton.make_automaton()
                 self.automata[script] = automaton
@@ -155,15 +156,22 @@ def _find_spaced(
     vetoes: set[str],
 ) -> None:
     n = len(folded)
-    for last, (length, pre, aliases, shorter) in automaton.iter_long(scan):
+    append = matches.append
+    for last, (length, pre, aliases, shorter, case) in automaton.iter_long(scan):
         start = last - length + 1  # index in `folded` of the word (prefix included)
         if not pre and aliases and (last == n or not folded[last].isalnum()):
-            # Fast path, most hits: a whole word, no prefix, no ending: only case to check.
-            for alias in aliases:
+            # Fast path, most hits: a whole word, no prefix, no ending: only case to check,
+            # and most often the first alias fits.
+            if case == "any" or (
+                text[start].isupper() if case == "title" else text[start:last].isupper()
+            ):
+                append(_new(Match, (start, last, aliases[0], "")))
+                continue
+            for alias in aliases[1:]:
                 if alias.case == "any" or (
                     text[start].isupper() if alias.case == "title" else text[start:last].isupper()
                 ):
-                    matches.append(_new(Match, (start, last, alias, "")))
+                    append(_new(Match, (start, last, alias, "")))
                     break
             else:
                 if shorter:
@@ -202,7 +210,7 @@ def _find_shorter(
 def _find_cjk(automaton: ahocorasick.Automaton, folded: str) -> list[Match]:
     return [
         Match(last - length + 1, last + 1, aliases[0], "")
-        for last, (length, _, aliases, _) in automaton.iter_long(folded)
+        for last, (length, _, aliases, _, _) in automaton.iter_long(folded)
     ]
 
 
