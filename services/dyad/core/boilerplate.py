@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+import ahocorasick
+
 from dyad.core.text import scan_form
 
 _SENTENCE_END = (".", "!", "?", "؟", "。", "！", "？", ":")
@@ -41,11 +43,14 @@ class Markers:
     glued: tuple[str, ...]  # headings found glued inside a long line, longest first
 
     @cached_property
-    def ascii(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The licence and glued phrases that an ASCII line can hold (most English lines)."""
-        return tuple(p for p in self.licence if p.isascii()), tuple(
-            p for p in self.glued if p.isascii()
-        )
+    def automaton(self) -> ahocorasick.Automaton:
+        """Every licence and glued phrase, found in one pass over a line: value (phrase,
+        is a licence phrase, is a glued heading)."""
+        automaton = ahocorasick.Automaton()
+        for phrase in {*self.licence, *self.glued}:
+            automaton.add_word(phrase, (phrase, phrase in self.licence, phrase in self.glued))
+        automaton.make_automaton()
+        return automaton
 
 
 def clean_lines(lines: list[str], keys: list[str], markers: Markers) -> list[str]:
@@ -110,17 +115,21 @@ def _is_chrome(line: str, key: str, prose: bool, share: frozenset[str]) -> bool:
 
 
 def _cut_glued(line: str, key: str, markers: Markers) -> str:
-    """Cut a licence sentence, or a glued headline block, off the end of a line."""
-    licence, glued = markers.ascii if key.isascii() else (markers.licence, markers.glued)
-    cut = len(line)
-    for phrase in licence:
-        at = key.find(phrase)
-        if at >= 0:
-            cut = min(cut, _sentence_start(line, at))
+    """Cut a licence sentence, or a glued headline block, off the end of a line.
+
+    A licence phrase cuts from the start of its sentence: the earliest phrase cuts most.
+    A glued heading counts at its first place only, where it must follow a sentence."""
+    licence = len(line)  # earliest start of a licence phrase
+    glued: dict[str, int] = {}  # heading -> its first place
+    for last, (phrase, is_licence, is_glued) in markers.automaton.iter(key):
+        at = last - len(phrase) + 1
+        licence = min(licence, at) if is_licence else licence
+        if is_glued and phrase not in glued:
+            glued[phrase] = at
+    cut = _sentence_start(line, licence) if licence < len(line) else len(line)
     if len(line) < 200:
         return line[:cut].rstrip()
-    for heading in glued:
-        at = key.find(heading)
+    for at in glued.values():
         if at > 0 and _after_sentence(line, at) and not is_prose(line[at:]):
             cut = min(cut, at)
     return line[:cut].rstrip()
