@@ -23,6 +23,7 @@ import ahocorasick
 from dyad.core.text import scan_form
 
 _SENTENCE_END = (".", "!", "?", "؟", "。", "！", "？", ":")
+_PROSE_END = _SENTENCE_END[:-1]  # a colon ends no paragraph
 _TRAILERS = " \"'»”)]*"
 _PUNCT = " :：-–—•|>»›·*#.()[]0123456789"
 _CRUMB_SEPARATORS = (" / ", " > ", " » ", " | ", " › ", " // ")
@@ -90,7 +91,7 @@ def is_prose(line: str) -> bool:
     end = line.rstrip(_TRAILERS)
     if not end or end.endswith(("...", "…")):
         return False
-    return end.endswith(_SENTENCE_END[:-1]) and len(line) >= 25
+    return end.endswith(_PROSE_END) and len(line) >= 25
 
 
 def _starts_block(key: str, headings: frozenset[str]) -> bool:

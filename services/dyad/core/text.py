@@ -174,11 +174,10 @@ def make_document(title: str, body: str) -> Document:
     text = normalise(body)
     lines = [line.strip() for line in text.split("\n")]
     kept = clean_pairs(lines, _fold_lines(text, lines), _markers())
-    removed = sum(map(len, lines)) - sum(len(line) for line, _ in kept)
+    kept_lines, kept_keys = [line for line, _ in kept], [key for _, key in kept]
+    removed = sum(map(len, lines)) - sum(map(len, kept_lines))
     title = normalise(title)
-    lead, rest, folded_lead, folded_rest = _split_lead(
-        "\n".join([line for line, _ in kept]), "\n".join([key for _, key in kept])
-    )
+    lead, rest, folded_lead, folded_rest = _split_lead("\n".join(kept_lines), "\n".join(kept_keys))
     if "\u03a3" in text or "\u03a3" in title:
         # Lower-case sigma depends on the next letter, which a cut line may have lost.
         folded = fold(f"{title}\n{lead}\n{rest}")
