@@ -171,11 +171,12 @@ def make_document(title: str, body: str) -> Document:
     # One normalisation pass and one fold for the whole body (newlines survive both).
     from dyad.core.boilerplate import clean_pairs  # local: boilerplate needs text helpers
 
-    # After normalise the only blanks are single spaces and newlines: dropping the spaces
-    # next to newlines strips every line at once.
-    text = normalise(body).replace(" \n", "\n").replace("\n ", "\n")
-    lines = text.split("\n")
-    kept = clean_pairs(lines, fold(text).split("\n"), _markers())
+    # Lower case looks at no context across a line break: folding the text at once gives
+    # every line folded (fold keeps every offset).
+    text = normalise(body)
+    lines = [line.strip() for line in text.split("\n")]
+    keys = [key.strip() for key in fold(text).split("\n")]
+    kept = clean_pairs(lines, keys, _markers())
     kept_lines, kept_keys = [line for line, _ in kept], [key for _, key in kept]
     removed = sum(map(len, lines)) - sum(map(len, kept_lines))
     title = normalise(title)
