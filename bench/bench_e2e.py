@@ -20,8 +20,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,14 +32,6 @@ import kafka_util
 from corpus import Generator
 from dyad.adapters.broker import EmbeddedBroker, free_port
 
-CPU_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a live process, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CPU_TICKS
-
 
 class Contender:
     def __init__(self, name: str, cmd: list[str], outputs: str = "all") -> None:
@@ -49,7 +39,7 @@ class Contender:
 
 
 LIMIT = Contender("limit", [sys.executable, str(common.ROOT / "bench" / "limit_loop.py")], "one")
-DYAD = Contender("dyad", [sys.executable, "-m", "dyad", "run"])
+DYAD = Contender("dyad", common.DYAD_RUN)
 PEER = Contender(
     "peer", [sys.executable, str(common.ROOT / "bench" / "limit_loop.py"), "--peer"], "one"
 )
@@ -70,11 +60,6 @@ def profiled(cmd: list[str], out: Path) -> list[str]:
         str(out),
         "--",
     ] + cmd
-
-
-def children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(x) for x in path.read_text().split()] if path.exists() else []
 
 
 def print_profile(path: Path, top: int = 15) -> None:
@@ -109,30 +94,18 @@ async def run_one(
         **extra_env,
     )
     log_path = workdir / f"{c.name}-{topics.group}.log"
-    broker_cpu0 = cpu_seconds(broker_pid) if broker_pid else 0.0
+    broker_cpu0 = common.cpu_seconds(broker_pid) if broker_pid else 0.0
     load_before = round(os.getloadavg()[0], 2)  # other work on the machine skews the figures
-    with log_path.open("wb") as log:
-        started = time.time()
-        cmd = profiled(c.cmd, profile) if profile else c.cmd
-        proc = subprocess.Popen(  # noqa: ASYNC220 - started once, polled
-            cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=common.ROOT
-        )
-        try:
-            await kafka_util.wait_committed(bootstrap, topics.group, input_topic, target, proc)
-            cpu = cpu_seconds(proc.pid) if not profile else float("nan")
-            broker_cpu = cpu_seconds(broker_pid) - broker_cpu0 if broker_pid else None
-        except Exception:
-            print(log_path.read_text("utf-8", "replace")[-3000:], file=sys.stderr)
-            raise
-        finally:
-            # Under py-spy, stop dyad itself: py-spy then writes its stacks and exits.
-            for pid in children(proc.pid) if profile else [proc.pid]:
-                os.kill(pid, signal.SIGTERM)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
+    started = time.time()
+    cmd = profiled(c.cmd, profile) if profile else c.cmd
+    # Under py-spy, stop dyad itself: py-spy then writes its stacks and exits.
+    with common.service_process(env, log_path, cmd, stop_children=bool(profile)) as proc:
+        await kafka_util.wait_committed(bootstrap, topics.group, input_topic, target, proc)
+        cpu, helpers_cpu = float("nan"), float("nan")
+        if not profile:  # the analysis helpers are the service's children
+            cpu = common.cpu_seconds(proc.pid)
+            helpers_cpu = sum(common.cpu_seconds(k) for k in common.children(proc.pid))
+        broker_cpu = common.cpu_seconds(broker_pid) - broker_cpu0 if broker_pid else None
     outputs = topics.outputs if c.outputs == "all" else [topics.output]
     rb = await kafka_util.read_all(bootstrap, outputs, target)
     if rb.last_ms is None or rb.first_ms is None:
@@ -149,6 +122,7 @@ async def run_one(
         "articles_per_s": round(done / wall),
         "steady_articles_per_s": round((rb.count - 1) / span),
         "cpu_s": round(cpu, 1),
+        "helpers_cpu_s": round(helpers_cpu, 1),
         "broker_cpu_s": round(broker_cpu, 1) if broker_cpu is not None else None,
         "load_avg_1m": [load_before, round(os.getloadavg()[0], 2)],
     }

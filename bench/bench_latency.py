@@ -16,15 +16,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import subprocess
-import sys
 import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 from aiokafka import AIOKafkaProducer
 
@@ -35,22 +32,6 @@ from dyad.adapters.broker import EmbeddedBroker, free_port
 
 SWEEP_FETCH_WAIT_MS = (5, 10, 25, 50, 100)
 SWEEP_LINGER_MS = (0, 2, 5)
-
-
-async def wait_ready(port: int, proc: subprocess.Popen[bytes], limit_s: float = 60.0) -> None:
-    deadline = time.monotonic() + limit_s
-    async with httpx.AsyncClient() as client:
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"dyad exited with {proc.returncode}")
-            try:
-                r = await client.get(f"http://127.0.0.1:{port}/health/ready", timeout=2)
-                if r.status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.2)
-    raise TimeoutError("dyad did not become ready")
 
 
 async def feed(
@@ -97,35 +78,21 @@ async def one_setting(
         **extra_env,
     )
     log_path = workdir / f"dyad-{topics.group}.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(  # noqa: ASYNC220 - started once, polled
-            [sys.executable, "-m", "dyad", "run"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=common.ROOT,
-        )  # fmt: skip
-        try:
-            await wait_ready(port, proc)
-            sent = await feed(bootstrap, input_topic, args.rate, args.duration, args.seed)
-            latencies: list[float] = []
-            cutoff = min(sent.values(), default=0) + args.warmup * 1000
+    with common.service_process(env, log_path) as proc:
+        await common.wait_ready(port, proc)
+        sent = await feed(bootstrap, input_topic, args.rate, args.duration, args.seed)
+        latencies: list[float] = []
+        cutoff = min(sent.values(), default=0) + args.warmup * 1000
 
-            def on_record(m: Any) -> None:
-                art_id = orjson.loads(m.value)["article"]["id"]
-                ts_in = sent.get(art_id)
-                if ts_in is not None and ts_in >= cutoff:
-                    latencies.append(m.timestamp - ts_in)
+        def on_record(m: Any) -> None:
+            art_id = orjson.loads(m.value)["article"]["id"]
+            ts_in = sent.get(art_id)
+            if ts_in is not None and ts_in >= cutoff:
+                latencies.append(m.timestamp - ts_in)
 
-            rb = await kafka_util.read_all(
-                bootstrap, [topics.output, topics.duplicates], len(sent), on_record
-            )
-        except Exception:
-            print(log_path.read_text("utf-8", "replace")[-3000:], file=sys.stderr)
-            raise
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        rb = await kafka_util.read_all(
+            bootstrap, [topics.output, topics.duplicates], len(sent), on_record
+        )
     latencies.sort()
     return {
         "env": extra_env,

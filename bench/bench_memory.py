@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import subprocess
-import sys
 import tempfile
 import time
 from contextlib import ExitStack
@@ -24,7 +23,6 @@ from typing import Any
 
 import common
 import kafka_util
-from bench_latency import wait_ready
 from corpus import Generator
 from dyad.adapters.broker import EmbeddedBroker, free_port
 
@@ -65,29 +63,14 @@ async def bench(bootstrap: str, args: argparse.Namespace) -> dict[str, Any]:
             DYAD_STATE_DIR=str(Path(tmp) / "state"),
             DYAD_DEDUP_MAX_ENTRIES=str(cap),
         )
-        log_path = Path(tmp) / "dyad.log"
-        with log_path.open("wb") as log:
-            proc = subprocess.Popen(  # noqa: ASYNC220 - started once, polled
-                [sys.executable, "-m", "dyad", "run"],
-                env=env, stdout=log, stderr=subprocess.STDOUT, cwd=common.ROOT,
-            )  # fmt: skip
-            try:
-                await wait_ready(port, proc)
-                idle_rss = common.rss_mb(proc.pid)
-                gen = Generator(args.seed)
-                values = (gen.item(i).value for i in range(args.n))
-                feeder = asyncio.create_task(kafka_util.produce_all(bootstrap, topic, values))
-                series = await sample(bootstrap, topics.group, topic, proc, args.n, args.every)
-                await feeder
-            except Exception:
-                print(log_path.read_text("utf-8", "replace")[-3000:], file=sys.stderr)
-                raise
-            finally:
-                proc.terminate()
-                try:
-                    proc.wait(20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+        with common.service_process(env, Path(tmp) / "dyad.log") as proc:
+            await common.wait_ready(port, proc)
+            idle_rss = common.rss_mb(proc.pid)
+            gen = Generator(args.seed)
+            values = (gen.item(i).value for i in range(args.n))
+            feeder = asyncio.create_task(kafka_util.produce_all(bootstrap, topic, values))
+            series = await sample(bootstrap, topics.group, topic, proc, args.n, args.every)
+            await feeder
     n = args.n
     marks = {f"{q}%": round(rss_at(series, n * q // 100), 1) for q in (10, 25, 50, 75, 100)}
     half, end = rss_at(series, n // 2), rss_at(series, n)

@@ -1,11 +1,18 @@
-"""Shared helpers for the benchmarks: import path, machine facts, figures out, broker."""
+"""Shared helpers for the benchmarks: import path, machine facts, figures out, the
+service under test (its environment, start and stop, readiness, CPU and memory)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import platform
+import signal
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +22,8 @@ if str(ROOT / "services") not in sys.path:
     sys.path.insert(0, str(ROOT / "services"))
 if str(ROOT / "bench") not in sys.path:
     sys.path.insert(0, str(ROOT / "bench"))
+if str(ROOT) not in sys.path:  # tests.integration.kafka_io: the topic helpers
+    sys.path.append(str(ROOT))
 
 
 def machine() -> dict[str, Any]:
@@ -49,6 +58,68 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+CPU_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CPU_TICKS
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(x) for x in path.read_text().split()] if path.exists() else []
+
+
+DYAD_RUN = [sys.executable, "-m", "dyad", "run"]
+
+
+@contextmanager
+def service_process(
+    env: dict[str, str], log_path: Path, cmd: list[str] | None = None, stop_children: bool = False
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`dyad run` (or `cmd`) with its output in `log_path`; the log's tail is printed if
+    the body fails, and the process is stopped (SIGTERM, then SIGKILL) on the way out.
+    `stop_children`: signal the process's children instead (dyad under py-spy)."""
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            cmd or DYAD_RUN, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
+        )
+        try:
+            yield proc
+        except BaseException:
+            print(log_path.read_text("utf-8", "replace")[-3000:], file=sys.stderr)
+            raise
+        finally:
+            for pid in children(proc.pid) if stop_children else [proc.pid]:
+                os.kill(pid, signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+
+async def wait_ready(port: int, proc: subprocess.Popen[bytes], limit_s: float = 60.0) -> None:
+    """Until the service's /health/ready says 200 (its group is joined)."""
+    import httpx
+
+    deadline = time.monotonic() + limit_s
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"dyad exited with {proc.returncode}")
+            try:
+                r = await client.get(f"http://127.0.0.1:{port}/health/ready", timeout=2)
+                if r.status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.2)
+    raise TimeoutError("dyad did not become ready")
 
 
 def emit(figures: dict[str, Any], json_path: str | None) -> None:

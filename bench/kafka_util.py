@@ -1,7 +1,8 @@
 """Broker helpers for the benchmarks: topics, bulk produce, read back, group progress.
 
 An independent aiokafka client (no dyad code), so that what it measures is what
-any producer or downstream consumer would see.
+any producer or downstream consumer would see. Topics and their creation are the
+integration tests' own (tests/integration/kafka_io.py).
 """
 
 from __future__ import annotations
@@ -15,38 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+# isort: off
+import common  # noqa: F401 - puts the checkout on the path, for tests.integration below
+from tests.integration.kafka_io import Topics
+from tests.integration.kafka_io import create_topics_async as create_topics
 
-@dataclass
-class Topics:
-    input: str
-    output: str
-    duplicates: str
-    dlq: str
-    group: str
-
-    @property
-    def outputs(self) -> list[str]:
-        return [self.output, self.duplicates, self.dlq]
-
-    def env(self) -> dict[str, str]:
-        return {
-            "DYAD_INPUT_TOPIC": self.input,
-            "DYAD_OUTPUT_TOPIC": self.output,
-            "DYAD_DUPLICATES_TOPIC": self.duplicates,
-            "DYAD_DLQ_TOPIC": self.dlq,
-            "DYAD_GROUP_ID": self.group,
-        }
-
-
-async def create_topics(bootstrap: str, names: Sequence[str], partitions: int) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(n, partitions, 1) for n in names])
-    finally:
-        await admin.close()
+# isort: on
 
 
 async def make_topics(bootstrap: str, input_topic: str, partitions: int, tag: str) -> Topics:

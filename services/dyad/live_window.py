@@ -10,7 +10,11 @@ import time
 from collections import Counter, OrderedDict, deque
 from typing import Any
 
-from dyad.core.models import DeadLetter, EnrichedEvent
+import orjson
+
+from dyad.core.dedup import Decision
+from dyad.core.models import DeadLetter
+from dyad.core.prepared import EventFacts
 
 BUCKET_S = 5
 HISTORY_BUCKETS = 120  # ten minutes of five-second buckets
@@ -20,67 +24,70 @@ MAX_CLUSTERS = 500
 MAX_EVIDENCE = 4
 
 
-def pair_label(ev: EnrichedEvent) -> str:
-    return "-".join(ev.pair.countries) if ev.pair else "none"
-
-
-def event_view(ev: EnrichedEvent) -> dict[str, Any]:
-    """The fields the page and /stats show of one event (untrusted text stays text)."""
-    d = ev.dedup
+def event_view(value: bytes) -> dict[str, Any]:
+    """The fields the page and /stats show of one published event (untrusted text stays
+    text). Built from the event's bytes when read: a busy stream keeps only the last
+    few of them, and most are never shown."""
+    ev = orjson.loads(value)
+    art, d = ev["article"], ev["dedup"]
     return {
-        "event_id": ev.event_id,
-        "id": ev.article.id,
-        "title": ev.article.title,
-        "source": ev.article.source,
-        "language": ev.article.language,
-        "time": ev.processed_at,
-        "pair": pair_label(ev),
-        "sector": ev.primary_sector or "none",
-        "status": d.status,
-        "duplicate_of": d.duplicate_of,
-        "similarity": d.similarity,
-        "cluster_id": d.cluster_id,
-        "coverage": {"articles": d.coverage.articles, "sources": d.coverage.sources},
-        "classifier_version": ev.classifier_version,
+        "event_id": ev["event_id"],
+        "id": art["id"],
+        "title": art["title"],
+        "source": art["source"],
+        "language": art["language"],
+        "time": ev["processed_at"],
+        "pair": "-".join(ev["pair"]["countries"]) if ev["pair"] else "none",
+        "sector": ev["primary_sector"] or "none",
+        "status": d["status"],
+        "duplicate_of": d["duplicate_of"],
+        "similarity": d["similarity"],
+        "cluster_id": d["cluster_id"],
+        "coverage": d["coverage"],
+        "classifier_version": ev["classifier_version"],
         "sectors": [
-            {"id": s.id, "score": round(s.score, 3), "evidence": s.evidence[:MAX_EVIDENCE]}
-            for s in ev.sectors[:MAX_EVIDENCE]
+            {"id": s["id"], "score": round(s["score"], 3), "evidence": s["evidence"][:MAX_EVIDENCE]}
+            for s in ev["sectors"][:MAX_EVIDENCE]
         ],
         "countries": [
             {
-                "code": c.code,
-                "name": c.name,
-                "evidence": list(dict.fromkeys(e.text for e in c.evidence))[:MAX_EVIDENCE],
+                "code": c["code"],
+                "name": c["name"],
+                "evidence": list(dict.fromkeys(e["text"] for e in c["evidence"]))[:MAX_EVIDENCE],
             }
-            for c in ev.countries[:MAX_EVIDENCE]
+            for c in ev["countries"][:MAX_EVIDENCE]
         ],
     }
 
 
 class LiveWindow:
     def __init__(self) -> None:
-        self.events: deque[dict[str, Any]] = deque(maxlen=50)
+        self._recent: deque[bytes] = deque(maxlen=50)
         self.dead: deque[dict[str, Any]] = deque(maxlen=20)
         self.clusters: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._heat: deque[tuple[float, str, tuple[str, ...]]] = deque(maxlen=MAX_HEAT_ITEMS)
         # [bucket start (epoch s), messages in so far, messages out so far, total lag]
         self._history: deque[list[float]] = deque(maxlen=HISTORY_BUCKETS + 1)
 
-    def add_event(self, ev: EnrichedEvent) -> None:
-        view = event_view(ev)
-        self.events.append(view)
-        self._add_cluster(view)
-        if ev.dedup.status == "unique":
-            sectors = tuple(s.id for s in ev.sectors) or ("none",)
-            self._heat.append((time.time(), view["pair"], sectors))
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """The last events published, oldest first, as the page shows them."""
+        return [event_view(v) for v in self._recent]
 
-    def _add_cluster(self, view: dict[str, Any]) -> None:
-        cid = view["cluster_id"]
+    def add_event(self, facts: EventFacts, d: Decision, processed_at: str, value: bytes) -> None:
+        self._recent.append(value)
+        self._add_cluster(facts, d, processed_at)
+        if d.status == "unique":
+            self._heat.append((time.time(), facts.pair, facts.sector_ids or ("none",)))
+
+    def _add_cluster(self, facts: EventFacts, d: Decision, processed_at: str) -> None:
+        cid = d.cluster_id
         cluster = self.clusters.get(cid)
         if cluster is None:
-            cluster = {"cluster_id": cid, "title": view["title"], "pair": view["pair"]}
+            cluster = {"cluster_id": cid, "title": facts.title, "pair": facts.pair}
             self.clusters[cid] = cluster
-        cluster.update(coverage=view["coverage"], last_seen=view["time"])
+        coverage = {"articles": d.articles, "sources": d.sources}
+        cluster.update(coverage=coverage, last_seen=processed_at)
         self.clusters.move_to_end(cid)
         while len(self.clusters) > MAX_CLUSTERS:
             self.clusters.popitem(last=False)

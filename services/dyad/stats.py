@@ -15,9 +15,8 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Gauge, Histogram
 from prometheus_client import Counter as PCounter
 
-from dyad.core.models import EnrichedEvent
 from dyad.core.pipeline import Output
-from dyad.live_window import LiveWindow, pair_label
+from dyad.live_window import LiveWindow
 
 LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60)
 _RATE_WINDOW_S = 60.0
@@ -143,7 +142,7 @@ class Stats:
         self._rate_samples: deque[tuple[float, int, int]] = deque()
 
     @property
-    def recent(self) -> deque[dict[str, Any]]:
+    def recent(self) -> list[dict[str, Any]]:
         return self.live.events
 
     def record_outputs(self, outputs: list[Output], acked_at: float) -> None:
@@ -164,27 +163,30 @@ class Stats:
                 self.dead_reasons[reason] += 1
                 m.dead_letters.labels(reason).inc()
                 self.live.add_dead_letter(out.dead_letter)
-            elif out.event is not None:
-                self._record_event(out.event, out.kind == "duplicate")
+            elif out.facts is not None:
+                self._record_event(out)
         self._sample_rate()
         self.live.tick(self.count_in, sum(self.count_out.values()), sum(self.lag.values()))
 
-    def _record_event(self, ev: EnrichedEvent, duplicate: bool) -> None:
+    def _record_event(self, out: Output) -> None:
         m = self.metrics
-        if ev.dedup.revision_of:
+        facts, d = out.facts, out.decision
+        if facts is None or d is None:
+            return
+        if d.revision_of:
             m.revisions.inc()
-        if ev.classifier_version != self.classifier_version:
+        if facts.classifier_version != self.classifier_version:
             if self.classifier_version is not None:
                 m.classifier.remove(self.classifier_version)
-            self.classifier_version = ev.classifier_version
-            m.classifier.labels(ev.classifier_version).set(1)
-        self.live.add_event(ev)
-        if duplicate:
-            self.dup_kinds[ev.dedup.status] += 1
-            m.duplicates.labels(ev.dedup.status).inc()
+            self.classifier_version = facts.classifier_version
+            m.classifier.labels(facts.classifier_version).set(1)
+        self.live.add_event(facts, d, out.processed_at or "", out.value)
+        if out.kind == "duplicate":
+            self.dup_kinds[d.status] += 1
+            m.duplicates.labels(d.status).inc()
             return
-        pair = pair_label(ev)
-        sector = ev.primary_sector or "none"
+        pair = facts.pair
+        sector = facts.primary_sector or "none"
         self.pairs[pair] += 1
         self.sectors[sector] += 1
         m.events_by_pair.labels(pair).inc()

@@ -8,7 +8,9 @@ outputs and commits then follow exactly as without the pool, batch after batch, 
 the order per partition and the at-least-once contract do not change.
 
 Each helper builds its own Pipeline once, from the same settings; only raw records
-go in and analyses come out. A record that makes the analysis raise becomes a
+go in, and what comes out is each event already serialised up to its dedup
+decision (core/prepared.py): bytes, a fingerprint and a few strings, cheap to
+pickle, instead of the analysis's pydantic models. A record that makes the analysis raise becomes a
 Rejected (a dead letter) inside the helper, as it would in the service's process. A
 helper that dies takes its chunk back to the service's process and the pool is
 rebuilt.
@@ -25,17 +27,20 @@ from concurrent.futures.process import BrokenProcessPool
 
 from dyad.config import Settings
 from dyad.core.parse import Rejected
-from dyad.core.pipeline import Analysis, InputRecord, Pipeline
+from dyad.core.pipeline import InputRecord, Pipeline
+from dyad.core.prepared import Prepared
 from dyad.logging import get_logger
 
 log = get_logger("dyad.workers")
 
-Analyse = Callable[[InputRecord], Analysis | Rejected]
+Analyse = Callable[[InputRecord], Prepared | Rejected]
 
 _pipeline: Pipeline | None = None
 # Smaller batches (a live stream at a modest rate) are analysed in place: the round
 # trip to a helper would cost more latency than it saves (bench/README.md).
 MIN_POOLED_BATCH = 64
+# About 25 ms of analysis between two turns of the event loop.
+YIELD_EVERY = 32
 
 
 def _start_helper(settings: Settings) -> None:
@@ -49,15 +54,28 @@ def _start_helper(settings: Settings) -> None:
     _pipeline = build_pipeline(settings)
 
 
-def _analyse_chunk(records: Sequence[InputRecord]) -> list[Analysis | Rejected]:
+def _analyse_chunk(records: Sequence[InputRecord]) -> list[Prepared | Rejected]:
     if _pipeline is None:
         raise RuntimeError("helper process without a pipeline")
-    out: list[Analysis | Rejected] = []
+    out: list[Prepared | Rejected] = []
     for record in records:
         try:
-            out.append(_pipeline.analyse(record))
+            out.append(_pipeline.analyse_prepared(record))
         except Exception as e:  # noqa: BLE001 - the per-message error boundary
             out.append(Rejected("internal_error", f"{type(e).__name__}: {e}"[:500]))
+    return out
+
+
+async def analyse_here(
+    analyse: Analyse, records: Sequence[InputRecord], every: int = YIELD_EVERY
+) -> list[Prepared | Rejected]:
+    """Analyses in the service's process, giving the event loop a turn every few
+    records: the previous batch's sends go out and its acks come back meanwhile."""
+    out: list[Prepared | Rejected] = []
+    for start in range(0, len(records), every):
+        if start:
+            await asyncio.sleep(0)
+        out.extend(analyse(r) for r in records[start : start + every])
     return out
 
 
@@ -91,15 +109,15 @@ class AnalysisPool:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
 
-    async def analyse(self, records: Sequence[InputRecord]) -> list[Analysis | Rejected]:
+    async def analyse(self, records: Sequence[InputRecord]) -> list[Prepared | Rejected]:
         if self._executor is None or len(records) < MIN_POOLED_BATCH:
-            return [self.inline(r) for r in records]
+            return await analyse_here(self.inline, records)
         loop = asyncio.get_running_loop()
         # Equal shares: the rest of the batch (decide, serialise, publish) waits for the
         # slowest chunk anyway, so the analysis phase is what to balance (bench/README.md).
         own, *theirs = chunks(records, self.workers + 1)
         futures = [loop.run_in_executor(self._executor, _analyse_chunk, c) for c in theirs]
-        results = [self.inline(r) for r in own]
+        results = await analyse_here(self.inline, own)
         broken = False
         for chunk, fut in zip(theirs, futures, strict=True):
             try:

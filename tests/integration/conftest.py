@@ -10,7 +10,6 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import httpx
 import pytest
 
 from dyad.adapters.broker import EmbeddedBroker, free_port
-from tests.integration.kafka_io import create_topics
+from tests.integration.kafka_io import Topics, create_topics
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration
@@ -36,28 +35,6 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]
     b = EmbeddedBroker(log_path=log).start()
     yield b
     b.stop()
-
-
-@dataclass
-class Topics:
-    input: str
-    output: str
-    duplicates: str
-    dlq: str
-    group: str
-
-    @property
-    def outputs(self) -> list[str]:
-        return [self.output, self.duplicates, self.dlq]
-
-    def env(self) -> dict[str, str]:
-        return {
-            "DYAD_INPUT_TOPIC": self.input,
-            "DYAD_OUTPUT_TOPIC": self.output,
-            "DYAD_DUPLICATES_TOPIC": self.duplicates,
-            "DYAD_DLQ_TOPIC": self.dlq,
-            "DYAD_GROUP_ID": self.group,
-        }
 
 
 def make_topics(bootstrap: str, input_partitions: int = 3) -> Topics:

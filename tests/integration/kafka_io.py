@@ -1,7 +1,8 @@
 """An independent Kafka client for the tests: publish inputs, read outputs back.
 
 It uses aiokafka directly (not dyad's adapters), with no consumer group, so what
-it reads is what any downstream consumer would see.
+it reads is what any downstream consumer would see. The benchmarks share its
+topic helpers (bench/kafka_util.py).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -20,7 +22,31 @@ def run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
-async def _create(bootstrap: str, names: Sequence[str], partitions: int) -> None:
+@dataclass
+class Topics:
+    """The four topics and the group of one service under test."""
+
+    input: str
+    output: str
+    duplicates: str
+    dlq: str
+    group: str
+
+    @property
+    def outputs(self) -> list[str]:
+        return [self.output, self.duplicates, self.dlq]
+
+    def env(self) -> dict[str, str]:
+        return {
+            "DYAD_INPUT_TOPIC": self.input,
+            "DYAD_OUTPUT_TOPIC": self.output,
+            "DYAD_DUPLICATES_TOPIC": self.duplicates,
+            "DYAD_DLQ_TOPIC": self.dlq,
+            "DYAD_GROUP_ID": self.group,
+        }
+
+
+async def create_topics_async(bootstrap: str, names: Sequence[str], partitions: int) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
@@ -30,7 +56,7 @@ async def _create(bootstrap: str, names: Sequence[str], partitions: int) -> None
 
 
 def create_topics(bootstrap: str, names: Sequence[str], partitions: int = 3) -> None:
-    run(_create(bootstrap, names, partitions))
+    run(create_topics_async(bootstrap, names, partitions))
 
 
 async def _produce(

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 
 from dyad.core.dedup import MemoryDedupIndex
-from dyad.core.pipeline import InputRecord, Pipeline
+from dyad.core.parse import Rejected
+from dyad.core.pipeline import Analysis, InputRecord, Pipeline, dump
 
 
 def _article(i: int, body: str, **extra: object) -> bytes:
@@ -67,3 +70,40 @@ def test_too_large_value_is_truncated_in_dead_letter() -> None:
     assert dl.error.type == "too_large"
     assert dl.raw_truncated and dl.raw_size == len(big)
     assert dl.raw is not None and len(dl.raw.encode()) == 64 * 1024
+
+
+def _dedup_corpus() -> list[InputRecord]:
+    path = Path(__file__).resolve().parents[1] / "data" / "dedup" / "corpus.jsonl"
+    rows = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+    return [InputRecord(orjson.dumps(row), offset=i) for i, row in enumerate(rows)]
+
+
+def test_spliced_events_are_the_models_own_bytes(pipeline: Pipeline) -> None:
+    """finish() splices the decision into pre-serialised bytes; they must equal a dump
+    of the whole model with that decision, for uniques and every kind of duplicate."""
+    records = _dedup_corpus()
+    index = MemoryDedupIndex()
+    analyses = [pipeline.analyse(r) for r in records]
+    ok = [a for a in analyses if isinstance(a, Analysis)]
+    decisions = index.decide([a.fingerprint for a in ok])
+    outs = pipeline.finish(records, analyses, decisions, now=1_700_000_000.123)
+    assert len({d.status for d in decisions}) >= 3  # unique and duplicates of several kinds
+    assert any(d.similarity not in (None, 1.0) for d in decisions)
+    events = [o for o in outs if o.kind != "dead_letter"]
+    assert len(events) == len(ok)
+    for out, a, d in zip(events, ok, decisions, strict=True):
+        assert out.value == dump(pipeline.event(a, d, 1_700_000_000.123))
+        assert out.kind == ("event" if d.status == "unique" else "duplicate")
+
+
+def test_prepared_and_analysis_finish_alike(pipeline: Pipeline) -> None:
+    records = _dedup_corpus()[:60] + [InputRecord(b"{bad", offset=99)]
+    via_analysis = pipeline.process_batch(records, MemoryDedupIndex(), now=5.0)
+    analyses = [pipeline.analyse(r) for r in records]
+    prepared = [a if isinstance(a, Rejected) else pipeline.prepare(a) for a in analyses]
+    fps = [a.fingerprint for a in analyses if isinstance(a, Analysis)]
+    direct = pipeline.finish(records, prepared, MemoryDedupIndex().decide(fps), now=5.0)
+    assert [(o.kind, o.key, o.value) for o in direct] == [
+        (o.kind, o.key, o.value) for o in via_analysis
+    ]
+    assert direct[0].facts is not None and direct[0].facts.article_id == analyses[0].article.id

@@ -18,7 +18,7 @@ from aiokafka.errors import (
     UnknownTopicOrPartitionError,
 )
 
-from dyad import runner as runner_mod
+from dyad import stopping
 from dyad.adapters.dedup_store import make_store
 from dyad.config import Settings
 from dyad.core.pipeline import Pipeline
@@ -70,7 +70,7 @@ class Msg:
 def _runner(tmp_path: Any, pipeline: Pipeline, producer: Any, consumer: Any) -> Runner:
     s = Settings(bootstrap_servers="x:1", state_dir=tmp_path, dedup_max_entries=1000)
     r = Runner(s, pipeline, make_store(s), Stats())
-    r.producer, r.consumer = producer, consumer
+    r.attach(consumer, producer)
     return r
 
 
@@ -80,7 +80,7 @@ def _article(i: int, **extra: object) -> bytes:
 
 @pytest.fixture(autouse=True)
 def _no_wait(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runner_mod, "backoff", lambda *a, **k: 0.0)
+    monkeypatch.setattr(stopping, "backoff", lambda *a, **k: 0.0)
 
 
 async def test_refused_output_becomes_a_dead_letter(tmp_path: Any, pipeline: Pipeline) -> None:
@@ -89,12 +89,12 @@ async def test_refused_output_becomes_a_dead_letter(tmp_path: Any, pipeline: Pip
 
     r = _runner(tmp_path, pipeline, FakeProducer(fail), FakeConsumer())
     await r.store.start()
-    await r._process({TP: [Msg(_article(1, title="huge"), 0), Msg(_article(2), 1)]})
-    acked = r._kp.acked
+    await r.process({TP: [Msg(_article(1, title="huge"), 0), Msg(_article(2), 1)]})
+    acked = r.delivery.kp.acked
     assert [t for t, _, _ in acked].count("articles.dlq") == 1
     dl = orjson.loads(next(v for t, v, _ in acked if t == "articles.dlq"))
     assert dl["error"]["type"] == "output_too_large" and dl["source"]["offset"] == 0
-    assert r._kc.commits and r._kc.commits[0][TP].offset == 2
+    assert r.delivery.kc.commits and r.delivery.kc.commits[0][TP].offset == 2
 
 
 async def test_refused_dead_letter_drops_raw_and_key(tmp_path: Any, pipeline: Pipeline) -> None:
@@ -103,8 +103,8 @@ async def test_refused_dead_letter_drops_raw_and_key(tmp_path: Any, pipeline: Pi
 
     r = _runner(tmp_path, pipeline, FakeProducer(fail), FakeConsumer())
     await r.store.start()
-    await r._process({TP: [Msg(b"{bad", 7, key=b"K" * 100)]})
-    ((topic, value, key),) = r._kp.acked
+    await r.process({TP: [Msg(b"{bad", 7, key=b"K" * 100)]})
+    ((topic, value, key),) = r.delivery.kp.acked
     dl = orjson.loads(value)
     assert topic == "articles.dlq" and key == b"0-7"
     assert dl["raw"] is None and dl["key"] is None and dl["raw_size"] == 4
@@ -125,16 +125,16 @@ async def test_output_errors_retry_and_never_commit_early(
     r = _runner(tmp_path, pipeline, FakeProducer(fail), FakeConsumer())
     h = r.stats.health
     h.started, h.broker_ok, h.assigned, h.last_poll = True, True, {("in", 0)}, time.monotonic()
-    original = r._publish_failed
+    original = r.delivery.publish_failed
 
     def spy(err: BaseException, failed: int, attempt: int) -> None:
         original(err, failed, attempt)
         seen_ready.append(r.stats.health.readiness(60))
 
-    r._publish_failed = spy  # type: ignore[method-assign]
+    r.delivery.publish_failed = spy  # type: ignore[method-assign]
     await r.store.start()
-    await r._process({TP: [Msg(_article(1), 0), Msg(_article(2), 1)]})
-    assert len(r._kp.acked) == 2 and len(r._kc.commits) == 1
+    await r.process({TP: [Msg(_article(1), 0), Msg(_article(2), 1)]})
+    assert len(r.delivery.kp.acked) == 2 and len(r.delivery.kc.commits) == 1
     assert r.stats.produce_retries == 6
     assert r.stats.metrics.produce_retries._value.get() == 6
     assert seen_ready[0][0] and not seen_ready[-1][0]  # one failed round is a blip
@@ -145,17 +145,17 @@ async def test_output_errors_retry_and_never_commit_early(
 async def test_stop_abandons_a_batch_that_cannot_publish(
     tmp_path: Any, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(runner_mod, "_DRAIN_GRACE_S", 0.5)
+    monkeypatch.setattr(stopping, "DRAIN_GRACE_S", 0.5)
     r = _runner(tmp_path, pipeline, FakeProducer(lambda *a: KafkaError()), FakeConsumer())
     await r.store.start()
-    task = asyncio.create_task(r._process({TP: [Msg(_article(1), 0)]}))
+    task = asyncio.create_task(r.process({TP: [Msg(_article(1), 0)]}))
     await asyncio.sleep(0.2)
     r.request_stop()
     t0 = time.monotonic()
     with pytest.raises(Abandoned):
         await task
     assert time.monotonic() - t0 < 2
-    assert r._kc.commits == []
+    assert r.delivery.kc.commits == []
 
 
 async def test_stop_does_not_wait_for_a_hung_send(
@@ -165,15 +165,15 @@ async def test_stop_does_not_wait_for_a_hung_send(
         async def send(self, topic: str, value: bytes, key: bytes | None = None) -> Any:
             await asyncio.sleep(3600)  # a full buffer during an outage
 
-    monkeypatch.setattr(runner_mod, "_DRAIN_GRACE_S", 0.3)
+    monkeypatch.setattr(stopping, "DRAIN_GRACE_S", 0.3)
     r = _runner(tmp_path, pipeline, Hung(lambda *a: None), FakeConsumer())
     await r.store.start()
-    task = asyncio.create_task(r._process({TP: [Msg(_article(1), 0)]}))
+    task = asyncio.create_task(r.process({TP: [Msg(_article(1), 0)]}))
     await asyncio.sleep(0.1)
     r.request_stop()
     with pytest.raises(Abandoned):
         await asyncio.wait_for(task, 2)
-    assert r._kc.commits == []
+    assert r.delivery.kc.commits == []
 
 
 async def test_commit_refused_by_a_rebalance_is_not_fatal(
@@ -182,8 +182,8 @@ async def test_commit_refused_by_a_rebalance_is_not_fatal(
     consumer = FakeConsumer(commit_error=CommitFailedError("rebalanced"))
     r = _runner(tmp_path, pipeline, FakeProducer(lambda *a: None), consumer)
     await r.store.start()
-    await r._process({TP: [Msg(_article(1), 0)]})
-    assert r.stats.commit_failures == 1 and len(r._kp.acked) == 1
+    await r.process({TP: [Msg(_article(1), 0)]})
+    assert r.stats.commit_failures == 1 and len(r.delivery.kp.acked) == 1
 
 
 class LagConsumer(FakeConsumer):
@@ -213,8 +213,8 @@ async def test_lag_before_the_first_commit_is_the_backlog(
         FakeProducer(lambda *_: None),
         LagConsumer(end=100, start=10, committed=committed),
     )
-    await r._probe_once()
+    await r.probe.once()
     assert r.stats.lag == {0: lag}
-    r._next_offset[TP] = 95  # after our own commit, that is what counts
-    await r._probe_once()
+    r.delivery.next_offset[TP] = 95  # after our own commit, that is what counts
+    await r.probe.once()
     assert r.stats.lag == {0: 5}

@@ -90,6 +90,25 @@ def test_fold_keeps_every_offset(text: str) -> None:
     assert len(fold(text)) == len(text)
 
 
+# Lines, sentence ends, chrome and a glued footer, so that lines are dropped and cut.
+_DOC_PIECES = st.lists(
+    st.sampled_from(
+        ["\n", ". ", "Iran", "ΟΔΟΣ", "Σ", "İ", "ß", "Ё", "إ", "ة", "\u064e", " ", "a", "Share",
+         "Latest news", "All rights reserved", "Related articles\n", "word " * 30]
+    )
+    | st.text(max_size=5),
+    max_size=60,
+)  # fmt: skip
+
+
+@given(_DOC_PIECES, st.text(max_size=20))
+def test_document_folded_is_the_fold_of_its_text(pieces: list[str], title: str) -> None:
+    # Document.folded is assembled from lines folded for the boilerplate pass; it must
+    # be exactly what folding title, lead and body would give.
+    doc = make_document(title, "".join(pieces))
+    assert doc.folded == fold(doc.text)
+
+
 # --- boilerplate -----------------------------------------------------------------------
 
 

@@ -8,7 +8,8 @@ import orjson
 
 from dyad.config import Settings
 from dyad.core.parse import Rejected
-from dyad.core.pipeline import Analysis, InputRecord, Pipeline
+from dyad.core.pipeline import InputRecord, Pipeline
+from dyad.core.prepared import Prepared
 from dyad.workers import AnalysisPool, chunks
 
 BODIES = [
@@ -30,15 +31,14 @@ def _records(n: int) -> list[InputRecord]:
     return out
 
 
-def _summary(a: Analysis | Rejected) -> tuple[object, ...]:
+def _summary(a: Prepared | Rejected) -> tuple[object, ...]:
     if isinstance(a, Rejected):
         return ("rejected", a.reason)
-    pair = a.countries.pair.countries if a.countries.pair else None
-    return (a.event_id, a.fingerprint.content_hash, pair, a.sectors.primary)
+    return (a.head, a.tail, a.key, a.fingerprint.content_hash, a.fingerprint.bands.tobytes())
 
 
 def test_small_batches_stay_in_process(pipeline: Pipeline) -> None:
-    pool = AnalysisPool(Settings(workers=1), pipeline.analyse)
+    pool = AnalysisPool(Settings(workers=1), pipeline.analyse_prepared)
     pool.start()
     try:
         out = asyncio.run(pool.analyse(_records(10)))
@@ -57,13 +57,13 @@ def test_chunks_are_contiguous_and_complete() -> None:
 
 def test_pool_matches_inline_analysis_in_order(pipeline: Pipeline) -> None:
     records = _records(100)
-    pool = AnalysisPool(Settings(workers=1), pipeline.analyse)
+    pool = AnalysisPool(Settings(workers=1), pipeline.analyse_prepared)
     pool.start()
     try:
         pooled = asyncio.run(pool.analyse(records))
     finally:
         pool.close()
     assert pool.helped == len(records) // 2  # the helper did its share
-    inline = [pipeline.analyse(r) for r in records]
+    inline = [pipeline.analyse_prepared(r) for r in records]
     assert [_summary(a) for a in pooled] == [_summary(a) for a in inline]
     assert sum(isinstance(a, Rejected) for a in pooled) == 14

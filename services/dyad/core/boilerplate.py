@@ -18,9 +18,12 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+import ahocorasick
+
 from dyad.core.text import scan_form
 
 _SENTENCE_END = (".", "!", "?", "؟", "。", "！", "？", ":")
+_PROSE_END = _SENTENCE_END[:-1]  # a colon ends no paragraph
 _TRAILERS = " \"'»”)]*"
 _PUNCT = " :：-–—•|>»›·*#.()[]0123456789"
 _CRUMB_SEPARATORS = (" / ", " > ", " » ", " | ", " › ", " // ")
@@ -41,25 +44,40 @@ class Markers:
     glued: tuple[str, ...]  # headings found glued inside a long line, longest first
 
     @cached_property
-    def ascii(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The licence and glued phrases that an ASCII line can hold (most English lines)."""
-        return tuple(p for p in self.licence if p.isascii()), tuple(
-            p for p in self.glued if p.isascii()
-        )
+    def automaton(self) -> ahocorasick.Automaton:
+        """Every licence and glued phrase, found in one pass over a line: value (phrase,
+        is a licence phrase, is a glued heading)."""
+        automaton = ahocorasick.Automaton()
+        for phrase in {*self.licence, *self.glued}:
+            automaton.add_word(phrase, (phrase, phrase in self.licence, phrase in self.glued))
+        automaton.make_automaton()
+        return automaton
 
 
 def clean_lines(lines: list[str], keys: list[str], markers: Markers) -> list[str]:
     """The lines of prose; `keys` are the lines folded (core.text.fold), offset for offset."""
-    pairs = [(line, key) for line, key in zip(lines, keys, strict=True) if line]
-    tail = len(pairs) - TAIL_LINES
-    kept: list[tuple[str, bool]] = []
+    return [line for line, _ in clean_pairs(lines, keys, markers)]
+
+
+def clean_pairs(lines: list[str], keys: list[str], markers: Markers) -> list[tuple[str, str]]:
+    """clean_lines, each kept line with its folded form (cut like the line)."""
+    tail = len(lines) - lines.count("") - TAIL_LINES  # in non-empty lines
+    kept: list[tuple[str, str, bool]] = []
     in_block = False
-    for i, (line, folded) in enumerate(pairs):
-        key = folded.strip(_PUNCT)
-        prose = is_prose(line)
-        if in_block and not prose:
+    i = -1  # index among the non-empty lines
+    for line, folded in zip(lines, keys, strict=True):
+        if not line:
             continue
-        in_block = False
+        i += 1
+        prose = is_prose(line)
+        if prose:
+            in_block = False
+            if len(line) > SHORT_LINE and i < tail:  # a paragraph: no chrome, no footer
+                kept.append((line, folded, True))
+                continue
+        elif in_block:
+            continue
+        key = folded.strip(_PUNCT)
         if not prose and _starts_block(key, markers.block):
             in_block = True
             continue
@@ -69,9 +87,9 @@ def clean_lines(lines: list[str], keys: list[str], markers: Markers) -> list[str
         if i >= tail or len(line) < SHORT_LINE:
             cut = _cut_glued(line, folded, markers)
             if cut != line:
-                line, prose = cut, is_prose(cut)
+                line, folded, prose = cut, folded[: len(cut)], is_prose(cut)
         if line:
-            kept.append((line, prose))
+            kept.append((line, folded, prose))
     return _drop_runs(kept)
 
 
@@ -80,7 +98,7 @@ def is_prose(line: str) -> bool:
     end = line.rstrip(_TRAILERS)
     if not end or end.endswith(("...", "…")):
         return False
-    return end.endswith(_SENTENCE_END[:-1]) and len(line) >= 25
+    return end.endswith(_PROSE_END) and len(line) >= 25
 
 
 def _starts_block(key: str, headings: frozenset[str]) -> bool:
@@ -105,17 +123,21 @@ def _is_chrome(line: str, key: str, prose: bool, share: frozenset[str]) -> bool:
 
 
 def _cut_glued(line: str, key: str, markers: Markers) -> str:
-    """Cut a licence sentence, or a glued headline block, off the end of a line."""
-    licence, glued = markers.ascii if key.isascii() else (markers.licence, markers.glued)
-    cut = len(line)
-    for phrase in licence:
-        at = key.find(phrase)
-        if at >= 0:
-            cut = min(cut, _sentence_start(line, at))
+    """Cut a licence sentence, or a glued headline block, off the end of a line.
+
+    A licence phrase cuts from the start of its sentence: the earliest phrase cuts most.
+    A glued heading counts at its first place only, where it must follow a sentence."""
+    licence = len(line)  # earliest start of a licence phrase
+    glued: dict[str, int] = {}  # heading -> its first place
+    for last, (phrase, is_licence, is_glued) in markers.automaton.iter(key):
+        at = last - len(phrase) + 1
+        licence = min(licence, at) if is_licence else licence
+        if is_glued and phrase not in glued:
+            glued[phrase] = at
+    cut = _sentence_start(line, licence) if licence < len(line) else len(line)
     if len(line) < 200:
         return line[:cut].rstrip()
-    for heading in glued:
-        at = key.find(heading)
+    for at in glued.values():
         if at > 0 and _after_sentence(line, at) and not is_prose(line[at:]):
             cut = min(cut, at)
     return line[:cut].rstrip()
@@ -136,25 +158,27 @@ def _after_sentence(line: str, at: int) -> bool:
     return before.endswith(_SENTENCE_END) or before.rstrip(_TRAILERS).endswith(_SENTENCE_END)
 
 
-def _drop_runs(lines: list[tuple[str, bool]]) -> list[str]:
+def _drop_runs(lines: list[tuple[str, str, bool]]) -> list[tuple[str, str]]:
     """Drop runs of MIN_RUN+ non-prose lines, and non-prose lines trailing the last prose."""
-    last_prose = max((i for i, (_, p) in enumerate(lines) if p), default=-1)
-    kept: list[str] = []
-    run: list[str] = []  # the non-prose lines since the last prose line
-    for i, (line, prose) in enumerate(lines):
+    last_prose = max((i for i, (_, _, p) in enumerate(lines) if p), default=-1)
+    kept: list[tuple[str, str]] = []
+    run: list[tuple[str, str]] = []  # the non-prose lines since the last prose line
+    for i, (line, key, prose) in enumerate(lines):
         if not prose:
-            run.append(line)
+            run.append((line, key))
             continue
         if run:
             _end_run(kept, run, i - len(run), last_prose)
             run = []
-        kept.append(line)
+        kept.append((line, key))
     if run:
         _end_run(kept, run, len(lines) - len(run), last_prose)
     return kept
 
 
-def _end_run(kept: list[str], run: list[str], start: int, last_prose: int) -> None:
+def _end_run(
+    kept: list[tuple[str, str]], run: list[tuple[str, str]], start: int, last_prose: int
+) -> None:
     trailing = start > last_prose >= 0 and len(run) >= 2
     if not (len(run) >= MIN_RUN or trailing):
         kept.extend(run)

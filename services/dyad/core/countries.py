@@ -41,8 +41,8 @@ class CountryRecognizer:
         self.gazetteer = gazetteer
 
     def recognise(self, doc: Document) -> CountryResult:
-        text = f"{doc.title}\n{doc.lead}\n{doc.body}"
-        found = find(self.gazetteer.index, text)
+        text = doc.text
+        found = find(self.gazetteer.index, text, doc.folded)
         bounds = (len(doc.title), len(doc.title) + 1 + len(doc.lead))
         tallies, bonus = weigh(found, text, bounds, self.gazetteer.rules)
         ranked = sorted(tallies.items(), key=lambda kv: (-kv[1].score, kv[0]))

@@ -22,7 +22,7 @@ from typing import NamedTuple
 import ahocorasick
 
 from dyad.core.aliases import Alias
-from dyad.core.text import fold, scan_form, strip_accents
+from dyad.core.text import fold, mark_breaks, scan_form, strip_accents
 
 MAX_SUFFIX = 7
 _PERSIAN_LETTERS = "پچژگ"
@@ -60,6 +60,7 @@ class Match(NamedTuple):
 @dataclass(frozen=True, slots=True)
 class Found:
     folded: str  # the text folded, offset for offset
+    breaks: str  # folded with ".", "!" and "?" as newlines (text.mark_breaks)
     scan: str  # " " + folded with separators as spaces: scan[i + 1] is folded[i]
     matches: list[Match]
     vetoes: set[str]
@@ -96,7 +97,8 @@ class Index:
             # with common letters first makes the usual lookups short.
             for key in _frequency_order(keys):
                 length, pre, aliases = keys[key]
-                automaton.add_word(key, (length, pre, aliases, _shorter(keys, key, pre)))
+                case = aliases[0].case if aliases else ""  # the first alias's, for the fast path
+                automaton.add_word(key, (length, pre, aliases, _shorter(keys, key, pre), case))
             if keys:
                 automaton.make_automaton()
                 self.automata[script] = automaton
@@ -122,9 +124,12 @@ def _shorter(
     return tuple(found)
 
 
-def find(index: Index, text: str) -> Found:
-    folded = fold(text)
-    scan = " " + scan_form(folded)
+def find(index: Index, text: str, folded: str = "") -> Found:
+    """Every alias in `text`; `folded` is fold(text) when the caller has it already."""
+    if len(folded) != len(text):
+        folded = fold(text)
+    breaks = mark_breaks(folded)
+    scan = " " + scan_form(breaks)
     # Persian glues no prefixes ("بیابان" is not ب + یابان): Persian letters switch them off.
     persian = not folded.isascii() and any(ch in folded for ch in _PERSIAN_LETTERS)
     matches: list[Match] = []
@@ -138,7 +143,7 @@ def find(index: Index, text: str) -> Found:
             _find_spaced(automaton, text, folded, scan, persian, matches, vetoes)
     if len(scripts) > 1:
         matches.sort()
-    return Found(folded, scan, matches, vetoes)
+    return Found(folded, breaks, scan, matches, vetoes)
 
 
 def _find_spaced(
@@ -151,15 +156,22 @@ def _find_spaced(
     vetoes: set[str],
 ) -> None:
     n = len(folded)
-    for last, (length, pre, aliases, shorter) in automaton.iter_long(scan):
+    append = matches.append
+    for last, (length, pre, aliases, shorter, case) in automaton.iter_long(scan):
         start = last - length + 1  # index in `folded` of the word (prefix included)
         if not pre and aliases and (last == n or not folded[last].isalnum()):
-            # Fast path, most hits: a whole word, no prefix, no ending: only case to check.
-            for alias in aliases:
+            # Fast path, most hits: a whole word, no prefix, no ending: only case to check,
+            # and most often the first alias fits.
+            if case == "any" or (
+                text[start].isupper() if case == "title" else text[start:last].isupper()
+            ):
+                append(_new(Match, (start, last, aliases[0], "")))
+                continue
+            for alias in aliases[1:]:
                 if alias.case == "any" or (
                     text[start].isupper() if alias.case == "title" else text[start:last].isupper()
                 ):
-                    matches.append(_new(Match, (start, last, alias, "")))
+                    append(_new(Match, (start, last, alias, "")))
                     break
             else:
                 if shorter:
@@ -198,7 +210,7 @@ def _find_shorter(
 def _find_cjk(automaton: ahocorasick.Automaton, folded: str) -> list[Match]:
     return [
         Match(last - length + 1, last + 1, aliases[0], "")
-        for last, (length, _, aliases, _) in automaton.iter_long(folded)
+        for last, (length, _, aliases, _, _) in automaton.iter_long(folded)
     ]
 
 

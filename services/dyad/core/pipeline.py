@@ -3,12 +3,15 @@
 Split in two steps around the dedup index so that an index behind I/O (Redis)
 can decide a whole batch in one round trip:
 
-    analyses = [pipeline.analyse(r) for r in records]         # pure, stateless
-    decisions = index.decide([a.fingerprint for a in ok])      # the only state
+    analyses = [pipeline.analyse_prepared(r) for r in records]  # pure, stateless
+    decisions = index.decide([a.fingerprint for a in ok])        # the only state
     outputs = pipeline.finish(records, analyses, decisions, now)
 
-`Pipeline.process_batch` chains the three for a synchronous in-process index;
-`dyad classify` and the streaming runner share all of it.
+`analyse_prepared` serialises the event up to the decision (core/prepared.py), so
+what crosses from an analysis helper to the service is bytes, not models, and
+`finish` only splices the decision and the time in. `Pipeline.process_batch`
+chains the three for a synchronous in-process index; `dyad classify` and the
+streaming runner share all of it.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from dyad.core.models import (
     SourceRef,
 )
 from dyad.core.parse import DEFAULT_MAX_BYTES, Rejected, parse_article
+from dyad.core.prepared import PLACEHOLDER, EventFacts, Prepared, cut, splice
 from dyad.core.sectors import SectorClassifier, SectorResult, Taxonomy
 from dyad.core.text import Document, make_document
 
@@ -71,8 +75,17 @@ class Output:
     key: bytes
     value: bytes
     record: InputRecord
-    event: EnrichedEvent | None = None
     dead_letter: DeadLetter | None = None
+    # Events carry what the counters need; the model itself is parsed back on demand.
+    facts: EventFacts | None = None
+    decision: Decision | None = None
+    processed_at: str | None = None
+
+    @property
+    def event(self) -> EnrichedEvent | None:
+        if self.facts is None:
+            return None
+        return EnrichedEvent.model_validate_json(self.value)
 
 
 def rfc3339(ts: float) -> str:
@@ -165,35 +178,59 @@ class Pipeline:
             processed_at=rfc3339(now),
         )
 
+    def prepare(self, a: Analysis) -> Prepared:
+        """The event serialised around its decision and its time (core/prepared.py)."""
+        ev = self.event(a, PLACEHOLDER, 0.0)
+        head, tail = cut(dump(ev))
+        key = "-".join(ev.pair.countries) if ev.pair else ev.article.id
+        facts = EventFacts(
+            article_id=ev.article.id,
+            title=ev.article.title,
+            source=ev.article.source,
+            language=ev.article.language,
+            pair="-".join(ev.pair.countries) if ev.pair else "none",
+            primary_sector=ev.primary_sector,
+            sector_ids=tuple(s.id for s in ev.sectors),
+            classifier_version=ev.classifier_version,
+        )
+        return Prepared(a.fingerprint, key.encode("utf-8"), head, tail, facts)
+
+    def analyse_prepared(self, record: InputRecord) -> Prepared | Rejected:
+        a = self.analyse(record)
+        return a if isinstance(a, Rejected) else self.prepare(a)
+
     def dead_letter(self, record: InputRecord, rejected: Rejected, now: float) -> DeadLetter:
         return dead_letter_of(record, rejected.reason, rejected.message, now)
 
     def finish(
         self,
         records: Sequence[InputRecord],
-        analyses: Sequence[Analysis | Rejected],
+        analyses: Sequence[Prepared | Analysis | Rejected],
         decisions: Sequence[Decision],
         now: float,
     ) -> list[Output]:
         """Pair each record with its outcome; `decisions` follow the non-rejected analyses."""
         outputs: list[Output] = []
         pending = iter(decisions)
+        stamp = rfc3339(now)
+        stamp_json = pydantic_core.to_json(stamp)
         for record, analysis in zip(records, analyses, strict=True):
             if isinstance(analysis, Rejected):
                 dl = self.dead_letter(record, analysis, now)
                 outputs.append(dead_letter_output(record, dl))
                 continue
-            ev = self.event(analysis, next(pending), now)
-            kind: OutputKind = "event" if ev.dedup.status == "unique" else "duplicate"
-            key = "-".join(ev.pair.countries) if ev.pair else ev.article.id
-            outputs.append(Output(kind, key.encode("utf-8"), dump(ev), record, event=ev))
+            p = analysis if isinstance(analysis, Prepared) else self.prepare(analysis)
+            d = next(pending)
+            kind: OutputKind = "event" if d.status == "unique" else "duplicate"
+            value = splice(p, d, stamp_json)
+            outputs.append(Output(kind, p.key, value, record, None, p.facts, d, stamp))
         return outputs
 
     def process_batch(
         self, records: Sequence[InputRecord], index: DedupIndex, now: float
     ) -> list[Output]:
-        analyses = [self.analyse(r) for r in records]
-        fps = [a.fingerprint for a in analyses if isinstance(a, Analysis)]
+        analyses = [self.analyse_prepared(r) for r in records]
+        fps = [a.fingerprint for a in analyses if not isinstance(a, Rejected)]
         return self.finish(records, analyses, index.decide(fps), now)
 
 

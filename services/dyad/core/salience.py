@@ -47,7 +47,7 @@ MAX_EVIDENCE = 5
 # Mentions further apart than this are not taken to share a sentence.
 MAX_SENTENCE_GAP = 250
 MAX_LINK_GAP = 12  # a connector is short ("and", " و ", "-to-")
-_SENTENCE_END = re.compile(r"[.!?؟。\n]")
+_OTHER_END = re.compile("[؟。]")  # sentence ends other than found.breaks' newlines
 
 
 @dataclass(slots=True)
@@ -59,12 +59,21 @@ class Tally:
     evidence: list[tuple[str, str]] = field(default_factory=list)  # distinct (text, where)
     read: int = 0  # mentions whose context was read
     roles: float = 0.0  # sum of their role weights
+    mean: float = 0.0  # roles / read once CONTEXT_MENTIONS were read, else 0
 
 
-# (part, kind) -> part weight x kind weight: the same product the score needs first.
-_WEIGHTS = {
-    (part, kind): pw * kw for part, pw in PART_WEIGHT.items() for kind, kw in KIND_WEIGHT.items()
-}
+# Part weight x kind weight, per part: the same product the score needs first.
+# Per part: its name, part weight x kind weight, and the bonus of a link and of a
+# neighbouring mention there (the same products as before, computed once).
+_PART_KINDS = tuple(
+    (
+        part,
+        {kind: pw * kw for kind, kw in KIND_WEIGHT.items()},
+        LINK_WEIGHT * pw,
+        COOCCURRENCE_WEIGHT * pw,
+    )
+    for part, pw in PART_WEIGHT.items()
+)
 
 
 def weigh(
@@ -77,31 +86,53 @@ def weigh(
     ones of an already well-attested country take its mean role.
     """
     matches = found.matches
-    supported = {m[2].code for m in matches if m[2].ambiguity is None}
+    supported: set[str] | None = None  # countries named unambiguously, when first needed
     tallies: dict[str, Tally] = {}
     bonus: dict[tuple[str, str], float] = defaultdict(float)
-    title_end, lead_end = bounds
-    folded = found.folded
+    folded, breaks, scan = found.folded, found.breaks, found.scan
+    actor, passing = rules.actor, rules.passing
+    other_ends = "؟" in folded or "。" in folded
+    # Matches come sorted by start: the part only moves forward.
+    limits = iter((bounds[1], len(text) + 1))
+    part_end = bounds[0]
+    parts = iter(_PART_KINDS)
+    part, weights, link, nearby = next(parts)
     last_end = -1  # end of the previous mention that counted
     last_code = last_part = ""
-    for i, m in enumerate(matches):
-        start, end, alias, _ = m
+    for i, (start, end, alias, prefix) in enumerate(matches):
+        while start >= part_end:
+            part, weights, link, nearby = next(parts)
+            part_end = next(limits)
         code = alias.code
         t = tallies.get(code)
-        if t is not None and t.read >= CONTEXT_MENTIONS and alias.ambiguity is None:
-            role = t.roles / t.read
+        if t is not None and t.mean and alias.ambiguity is None:
+            role = t.mean
         else:
-            resolved = _read(found, i, supported, text, rules)
-            if resolved is None:
-                continue
-            code, role = resolved
-            t = tallies.get(code)
+            if alias.ambiguity is None:
+                prev = _prev_word(scan, start - len(prefix))
+                nxt = _next_word(scan, end)
+                role = (
+                    ACTOR_WEIGHT
+                    if prev in actor or nxt in actor
+                    else PASSING_WEIGHT
+                    if nxt in passing or prev in passing
+                    else 1.0
+                )
+            else:
+                if supported is None:
+                    supported = {m[2].code for m in matches if m[2].ambiguity is None}
+                resolved = _read(found, i, alias.ambiguity, supported, text, rules)
+                if resolved is None:
+                    continue
+                code, role = resolved
+                t = tallies.get(code)
             if t is None:
                 t = tallies[code] = Tally()
             t.read += 1
             t.roles += role
-        part = "title" if start < title_end else "lead" if start < lead_end else "body"
-        t.score += _WEIGHTS[part, alias.kind] * role
+            if t.read >= CONTEXT_MENTIONS:
+                t.mean = t.roles / t.read
+        t.score += weights[alias.kind] * role
         t.mentions += 1
         if len(t.evidence) < MAX_EVIDENCE:
             item = (text[start:end], part)
@@ -112,27 +143,31 @@ def weigh(
             gap = start - last_end
             if gap <= MAX_SENTENCE_GAP:
                 key = (last_code, code) if last_code < code else (code, last_code)
-                if gap <= MAX_LINK_GAP and _connects(folded, last_end, start, m[3], rules):
-                    bonus[key] += LINK_WEIGHT * PART_WEIGHT[part]
-                elif _SENTENCE_END.search(folded, last_end, start) is None:
-                    bonus[key] += COOCCURRENCE_WEIGHT * PART_WEIGHT[part]
+                if gap <= MAX_LINK_GAP and _connects(folded, last_end, start, prefix, rules):
+                    bonus[key] += link
+                elif breaks.find("\n", last_end, start) < 0 and not (
+                    other_ends and _OTHER_END.search(folded, last_end, start)
+                ):
+                    bonus[key] += nearby
         last_end, last_code, last_part = end, code, part
     return tallies, bonus
 
 
 def _read(
-    found: Found, i: int, supported: set[str], text: str, rules: Rules
+    found: Found, i: int, amb: Ambiguity, supported: set[str], text: str, rules: Rules
 ) -> tuple[str, float] | None:
-    """Read a mention's context: its country (None if it does not count) and role."""
-    m = found.matches[i]
-    prev = _prev_word(found.scan, m.start - len(m.prefix))
-    nxt = _next_word(found.scan, m.end)
-    code = m.alias.code
-    if m.alias.ambiguity is not None:
-        resolved = _disambiguate(found, i, m.alias.ambiguity, supported, text, rules, prev, nxt)
-        if resolved is None:
-            return None
-        code = resolved
+    """Read an ambiguous mention's context: its country (None if it does not count) and
+    role. The words around it are cut once for every test."""
+    start, end, alias, prefix = found.matches[i]
+    scan = found.scan
+    at = start - len(prefix)
+    before = scan[max(0, at - WINDOW) : at + 1].split()[-3:]
+    after = _words_after(scan, end)
+    prev = before[-1] if before and not scan[at].isalnum() else ""
+    nxt = after[0] if after else ""
+    code = _disambiguate(found, i, amb, supported, text, rules, (prev, nxt, before, after))
+    if code is None:
+        return None
     if prev in rules.actor or nxt in rules.actor:
         return code, ACTOR_WEIGHT
     if nxt in rules.passing or prev in rules.passing:
@@ -153,17 +188,18 @@ def _disambiguate(
     supported: set[str],
     text: str,
     rules: Rules,
-    prev: str,
-    nxt: str,
+    words: tuple[str, str, list[str], list[str]],
 ) -> str | None:
+    """The country an ambiguous mention names, or None; `words` are the word before it,
+    the word after it, and up to three words on each side."""
     m = found.matches[i]
-    code = next((c for c in amb.codes if c in supported), amb.codes[0] if amb.codes else None)
-    code = code or m.alias.code
-    if amb.not_prev and _ends_with(
-        _words_before(found.scan, m.start - len(m.prefix)), amb.not_prev
-    ):
+    prev, nxt, before, after = words
+    code = m.alias.code
+    if amb.codes:
+        code = next((c for c in amb.codes if c in supported), amb.codes[0])
+    if amb.not_prev and _ends_with(before, amb.not_prev):
         return None
-    if amb.not_next and _starts_with(_words_after(found.scan, m.end), amb.not_next):
+    if amb.not_next and _starts_with(after, amb.not_next):
         return None
     if amb.person and _looks_like_person(found, i, text, rules, nxt):
         return None
@@ -234,18 +270,26 @@ def _next_word(scan: str, end: int) -> str:
     return words[0] if words else ""
 
 
-def _words_before(scan: str, start: int) -> list[str]:
-    return scan[max(0, start - WINDOW) : start + 1].split()[-3:]
-
-
 def _words_after(scan: str, end: int) -> list[str]:
     words = scan[end + 1 : end + WINDOW].split(maxsplit=3)[:3]
     return words[1:] if words and words[0] == "s" and scan[end + 1] == " " else words
 
 
 def _ends_with(words: list[str], phrases: frozenset[str]) -> bool:
-    return any(" ".join(words[-k:]) in phrases for k in range(1, len(words) + 1))
+    """The last one, two or three of (at most three) words make a phrase."""
+    n = len(words)
+    return bool(
+        (n and words[-1] in phrases)
+        or (n > 1 and f"{words[-2]} {words[-1]}" in phrases)
+        or (n > 2 and " ".join(words[-3:]) in phrases)
+    )
 
 
 def _starts_with(words: list[str], phrases: frozenset[str]) -> bool:
-    return any(" ".join(words[:k]) in phrases for k in range(1, len(words) + 1))
+    """The first one, two or three of (at most three) words make a phrase."""
+    n = len(words)
+    return bool(
+        (n and words[0] in phrases)
+        or (n > 1 and f"{words[0]} {words[1]}" in phrases)
+        or (n > 2 and " ".join(words[:3]) in phrases)
+    )

@@ -11,6 +11,7 @@ also found inside a long line when scrapers glue the footer to the last paragrap
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import unicodedata
@@ -114,9 +115,27 @@ def _replace_all(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
 
 def scan_form(folded: str) -> str:
     """Word separators as spaces, offset for offset: the text the automaton scans."""
+    if folded.isascii():  # one C-level pass over the bytes
+        return folded.encode().translate(_ASCII_SCAN).decode()
     for ch in SEPARATORS:
         if ch in folded:
             folded = folded.replace(ch, " ")
+    return folded
+
+
+_ASCII_SEPARATORS = bytes(c for c in range(128) if chr(c) in SEPARATORS)
+_ASCII_SCAN = bytes.maketrans(_ASCII_SEPARATORS, b" " * len(_ASCII_SEPARATORS))
+# Sentence ends that are also separators: marked as newlines before the scan form is
+# made (which turns them into spaces all the same), so one str.find tells whether two
+# offsets share a sentence. The other sentence ends ("؟", "。") are no separators.
+SENTENCE_BREAKS = ".!?"
+
+
+def mark_breaks(folded: str) -> str:
+    """folded with '.', '!' and '?' as newlines, offset for offset."""
+    for ch in SENTENCE_BREAKS:
+        if ch in folded:
+            folded = folded.replace(ch, "\n")
     return folded
 
 
@@ -134,40 +153,61 @@ class Document:
     lead: str
     body: str
     removed: int = 0  # characters dropped as boilerplate
+    # fold(f"{title}\n{lead}\n{body}"), made from the lines folded for the boilerplate
+    # pass ("" when not given: readers fold the text then).
+    folded: str = ""
 
     @property
     def full(self) -> str:
         return "\n".join(p for p in (self.title, self.lead, self.body) if p)
 
+    @property
+    def text(self) -> str:
+        """Title, lead and body, one per line (empty parts too): `folded`'s offsets."""
+        return f"{self.title}\n{self.lead}\n{self.body}"
+
 
 def make_document(title: str, body: str) -> Document:
     # One normalisation pass and one fold for the whole body (newlines survive both).
+    from dyad.core.boilerplate import clean_pairs  # local: boilerplate needs text helpers
+
+    # Lower case looks at no context across a line break: folding the text at once gives
+    # every line folded (fold keeps every offset).
     text = normalise(body)
     lines = [line.strip() for line in text.split("\n")]
-    kept = strip_boilerplate(lines, _fold_lines(text, lines))
-    removed = sum(map(len, lines)) - sum(map(len, kept))
-    lead, rest = _split_lead("\n".join(kept))
-    return Document(title=normalise(title), lead=lead, body=rest, removed=removed)
+    keys = [key.strip() for key in fold(text).split("\n")]
+    kept = clean_pairs(lines, keys, _markers())
+    kept_lines, kept_keys = [line for line, _ in kept], [key for _, key in kept]
+    removed = sum(map(len, lines)) - sum(map(len, kept_lines))
+    title = normalise(title)
+    lead, rest, folded_lead, folded_rest = _split_lead("\n".join(kept_lines), "\n".join(kept_keys))
+    if "\u03a3" in text or "\u03a3" in title:
+        # Lower-case sigma depends on the next letter, which a cut line may have lost.
+        folded = fold(f"{title}\n{lead}\n{rest}")
+    else:
+        folded = f"{fold(title)}\n{folded_lead}\n{folded_rest}"
+    return Document(title=title, lead=lead, body=rest, removed=removed, folded=folded)
 
 
-def _fold_lines(text: str, lines: list[str]) -> list[str]:
-    """fold() of each line. Folding the text at once gives the same letters (lower case
-    looks at no context across a line break) unless a letter changed length."""
-    folded = fold(text)
-    if len(folded) != len(text):
-        return [fold(line) for line in lines]
-    return [line.strip() for line in folded.split("\n")]
+_LEAD_BREAK = re.compile(r"(?<=[.!?؟])\s+")
 
 
-def _split_lead(body: str) -> tuple[str, str]:
-    """The lead is the first paragraph, or the first two sentences of a one-block body."""
+def _split_lead(body: str, folded: str) -> tuple[str, str, str, str]:
+    """The lead is the first paragraph, or the first two sentences of a one-block body;
+    then the rest; then both cut the same way from `folded` (body folded)."""
     first, _, rest = body.partition("\n")
     if rest and len(first) >= 60:
-        return first, rest
-    sentences = re.split(r"(?<=[.!?؟])\s+", body, maxsplit=2)
-    if len(sentences) <= 2:
-        return body, ""
-    return " ".join(sentences[:2]), sentences[2]
+        return first, rest, folded[: len(first)], folded[len(first) + 1 :]
+    breaks = list(itertools.islice(_LEAD_BREAK.finditer(body), 2))
+    if len(breaks) < 2:
+        return body, "", folded, ""
+    (s1, e1), (s2, e2) = breaks[0].span(), breaks[1].span()
+    return (
+        f"{body[:s1]} {body[e1:s2]}",
+        body[e2:],
+        f"{folded[:s1]} {folded[e1:s2]}",
+        folded[e2:],
+    )
 
 
 def strip_boilerplate(lines: list[str], keys: list[str] | None = None) -> list[str]:
