@@ -38,9 +38,10 @@ log = get_logger("dyad.workers")
 Analyse = Callable[[InputRecord], Prepared | Rejected]
 
 _pipeline: Pipeline | None = None
-# Smaller batches (a live stream at a modest rate) are analysed in place: the round
-# trip to a helper would cost more latency than it saves (bench/README.md).
-MIN_POOLED_BATCH = 64
+# Tiny batches are analysed in place: a helper's round trip (about a millisecond)
+# would cost more than it saves. Since helpers hand back bytes rather than models,
+# sharing even a batch of 8 lowered p99 at 250/s (bench/README.md).
+MIN_POOLED_BATCH = 8
 # About 25 ms of analysis between two turns of the event loop.
 YIELD_EVERY = 32
 

@@ -10,7 +10,7 @@ from dyad.config import Settings
 from dyad.core.parse import Rejected
 from dyad.core.pipeline import InputRecord, Pipeline
 from dyad.core.prepared import Prepared
-from dyad.workers import AnalysisPool, OwnShare, chunks
+from dyad.workers import MIN_POOLED_BATCH, AnalysisPool, OwnShare, chunks
 
 BODIES = [
     "Iran and Syria signed a trade deal in Damascus on Monday, officials said.",
@@ -41,10 +41,10 @@ def test_small_batches_stay_in_process(pipeline: Pipeline) -> None:
     pool = AnalysisPool(Settings(workers=1), pipeline.analyse_prepared)
     pool.start()
     try:
-        out = asyncio.run(pool.analyse(_records(10)))
+        out = asyncio.run(pool.analyse(_records(MIN_POOLED_BATCH - 1)))
     finally:
         pool.close()
-    assert len(out) == 10
+    assert len(out) == MIN_POOLED_BATCH - 1
     assert pool.helped == 0
 
 
