@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from dyad.core.dedup import MemoryDedupIndex
 from dyad.core.models import RawArticle
-from dyad.core.parse import Rejected, parse_article
+from dyad.core.parse import Rejected, parse_article, parse_slow
 from dyad.core.pipeline import InputRecord, Pipeline
 from dyad.core.text import make_document, normalise
 
@@ -123,3 +123,75 @@ def test_normalise_never_raises_and_is_idempotent(text: str) -> None:
     once = normalise(text)
     assert normalise(once) == once
     make_document(text, text)
+
+
+# -- the fast path agrees with the slow one ------------------------------------------------
+
+_KEYS = st.sampled_from(["id", "title", "body", "url", "source", "metadata", "language", "x:y"])
+_SCALARS = st.none() | st.booleans() | st.integers() | st.text(alphabet=': a"\\é\u0645')
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.lists(st.tuples(_KEYS, inner), max_size=3),
+    max_leaves=8,
+)
+
+
+def _write(value: object, spaced: bool, escaped: bool) -> str:
+    """JSON text written by hand, so that an object may repeat a key (a list of pairs)."""
+    if isinstance(value, list) and value and all(isinstance(p, tuple) for p in value):
+        sep = " : " if spaced else ":"
+        items = (f"{_write(k, spaced, escaped)}{sep}{_write(v, spaced, escaped)}" for k, v in value)
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_write(v, spaced, escaped) for v in value) + "]"
+    text = json.dumps(value, ensure_ascii=escaped)
+    return text.replace(":", "\\u003a") if escaped and isinstance(value, str) else text
+
+
+@st.composite
+def _objects(draw: st.DrawFn) -> bytes:
+    pairs = [("id", draw(st.text(min_size=1, max_size=5))), ("title", "t: x"), ("body", "b")]
+    pairs += draw(st.lists(st.tuples(_KEYS, _VALUES), max_size=4))
+    pairs = draw(st.permutations(pairs))
+    text = _write(pairs, draw(st.booleans()), draw(st.booleans()))
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _same(a: RawArticle | Rejected, b: RawArticle | Rejected) -> bool:
+    if isinstance(a, RawArticle) and isinstance(b, RawArticle):
+        return a == b and a.model_fields_set == b.model_fields_set
+    return a == b
+
+
+@settings(max_examples=600, deadline=None)
+@given(_objects())
+def test_fast_path_agrees_with_the_full_checks(value: bytes) -> None:
+    assert _same(parse_article(value), parse_slow(value))
+
+
+@pytest.mark.parametrize(("value", "reason"), HOSTILE)
+def test_fast_path_agrees_on_hostile_values(value: bytes | None, reason: str | None) -> None:
+    assert _same(parse_article(value), parse_slow(value))
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (b'{"id": "a", "title": "t", "body": "b", "id": "a"}', "duplicate_key"),  # same value
+        (b'{"id": "a", "title": "t", "body": "b", "\\u0069d": "c"}', "duplicate_key"),  # escaped
+        (b'{"id": "a", "title": "t\\u003a", "body": "b", "id": "c"}', "duplicate_key"),
+        (b'{"id": "a", "title": "t", "body": "b", "metadata": {"k": [{"k": 1}], "k": 2}}',
+         "duplicate_key"),
+        (b'{"id": "a", "title": "t", "body": "b", "metadata": {"k": [{"j": 1, "j": 2}]}}',
+         "duplicate_key"),
+        (b'{"id" : "a:b", "title":"t" ,"body" :"b", "url":"https://x.example/a?b=c:d"}', None),
+        (b'{"id": "a", "title": "t\\u003a", "body": "b", "metadata": {"k": {"k": ":"}}}', None),
+    ],
+)  # fmt: skip
+def test_repeated_keys_are_found_wherever_they_hide(value: bytes, reason: str | None) -> None:
+    fast = parse_article(value)
+    assert _same(fast, parse_slow(value))
+    if reason is None:
+        assert isinstance(fast, RawArticle)
+    else:
+        assert isinstance(fast, Rejected) and fast.reason == reason

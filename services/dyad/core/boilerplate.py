@@ -61,16 +61,23 @@ def clean_lines(lines: list[str], keys: list[str], markers: Markers) -> list[str
 
 def clean_pairs(lines: list[str], keys: list[str], markers: Markers) -> list[tuple[str, str]]:
     """clean_lines, each kept line with its folded form (cut like the line)."""
-    pairs = [(line, key) for line, key in zip(lines, keys, strict=True) if line]
-    tail = len(pairs) - TAIL_LINES
+    tail = len(lines) - lines.count("") - TAIL_LINES  # in non-empty lines
     kept: list[tuple[str, str, bool]] = []
     in_block = False
-    for i, (line, folded) in enumerate(pairs):
-        key = folded.strip(_PUNCT)
-        prose = is_prose(line)
-        if in_block and not prose:
+    i = -1  # index among the non-empty lines
+    for line, folded in zip(lines, keys, strict=True):
+        if not line:
             continue
-        in_block = False
+        i += 1
+        prose = is_prose(line)
+        if prose:
+            in_block = False
+            if len(line) > SHORT_LINE and i < tail:  # a paragraph: no chrome, no footer
+                kept.append((line, folded, True))
+                continue
+        elif in_block:
+            continue
+        key = folded.strip(_PUNCT)
         if not prose and _starts_block(key, markers.block):
             in_block = True
             continue

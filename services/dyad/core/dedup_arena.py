@@ -19,6 +19,13 @@ class IdArena:
         self.length = np.zeros(slots, dtype=np.uint16)
         self.base = 0  # virtual offset of buf[0]
         self.end = 0  # virtual offset of the next write
+        self.views()
+
+    def views(self) -> None:
+        """Memoryviews for cheap element access (again after the arrays are replaced)."""
+        self.buf_mv = self.buf.data.cast("B")
+        self.off_mv = self.off.data.cast("B").cast("q")
+        self.length_mv = self.length.data.cast("B").cast("H")
 
     def put(self, slot: int, text: str, oldest_live: int) -> None:
         """Store `text` for `slot`; `oldest_live` is the first virtual offset still needed."""
@@ -26,18 +33,14 @@ class IdArena:
         if self.end + len(data) - self.base > self.buf.size:
             self._compact(oldest_live, len(data))
         start = self.end - self.base
-        self.buf[start : start + len(data)] = np.frombuffer(data, dtype=np.uint8)
-        self.off[slot] = self.end
-        self.length[slot] = len(data)
+        self.buf_mv[start : start + len(data)] = data
+        self.off_mv[slot] = self.end
+        self.length_mv[slot] = len(data)
         self.end += len(data)
 
     def get(self, slot: int) -> str:
-        start = int(self.off[slot]) - self.base
-        return (
-            self.buf[start : start + int(self.length[slot])]
-            .tobytes()
-            .decode("utf-8", "surrogatepass")
-        )
+        start = self.off_mv[slot] - self.base
+        return str(self.buf_mv[start : start + self.length_mv[slot]], "utf-8", "surrogatepass")
 
     def _compact(self, oldest_live: int, need: int) -> None:
         oldest_live = min(max(oldest_live, self.base), self.end)
@@ -48,3 +51,4 @@ class IdArena:
         buf = self.buf if size == self.buf.size else np.zeros(size, dtype=np.uint8)
         buf[:live] = self.buf[oldest_live - self.base : self.end - self.base]
         self.buf, self.base = buf, oldest_live
+        self.buf_mv = self.buf.data.cast("B")

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from dyad.core.dedup_arena import IdArena
 from dyad.core.dedup_rule import (
     MIN_MATCHES,
     STATUS_CODES,
@@ -26,11 +27,14 @@ from dyad.core.dedup_rule import (
     near_mask,
     similarity,
 )
-from dyad.core.dedup_sig import BANDS, ROWS, Fingerprint
+from dyad.core.dedup_sig import BANDS, NUM_PERM, ROWS, Fingerprint, fill_bands
 from dyad.core.dedup_slots import Chains, Slots
 
 _NO_SIM = 0xFFFF
-_WAYS = np.arange(BANDS)
+_NONE = np.empty(0, dtype=np.int64)
+if ROWS != 2:
+    raise ImportError("CompactIndex._candidates compares bands of two rows")
+_Buckets = tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], list[int]]
 
 
 def _positions(a: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -54,11 +58,14 @@ class CompactIndex:
         self.counts = {"unique": 0, "exact": 0, "near": 0, "revisions": 0, "redeliveries": 0}
         self.s = Slots(self.capacity)
         self.revised_from: dict[int, str] = {}  # seq -> the id an url revision revised
+        self._buckets_of: Fingerprint | None = None
+        self._buckets: _Buckets = (_NONE, np.empty(0, dtype=np.int32), [])
 
     def __len__(self) -> int:
         return self.next_seq - self.oldest
 
     def decide(self, fps: Sequence[Fingerprint]) -> list[Decision]:
+        fill_bands(fps)
         return [self.decide_one(fp) for fp in fps]
 
     # -- lookups ---------------------------------------------------------------
@@ -78,36 +85,46 @@ class CompactIndex:
             slot = nxt[slot] - 1
 
     def _live(self, slot: int, ts: float) -> bool:
-        return abs(float(self.s.ts[slot]) - ts) <= self.window_s
+        return abs(self.s.ts_mv[slot] - ts) <= self.window_s
+
+    def _band_buckets(self, fp: Fingerprint) -> _Buckets:
+        """The flat bucket of each band of `fp` and its head (slot + 1, 0 if empty),
+        computed once a decision: the search and the insertion both need them."""
+        if self._buckets_of is not fp:
+            table = self.s.by_band
+            flat = (fp.bands.view(np.int64) & table.mask) + table.way_base
+            heads = table.head_flat.take(flat)
+            self._buckets = (flat, heads, heads.tolist())
+            self._buckets_of = fp
+        return self._buckets
 
     def _candidates(self, fp: Fingerprint) -> npt.NDArray[np.int64]:
-        """Live slots sharing a whole band with `fp`.
+        """Live slots in the window that share a band with `fp` (its bucket and its
+        stored bytes: a bucket holds other keys too).
 
         A plain loop over memoryviews: chains are short (a few links), and numpy's
         per-call cost would dominate.
         """
-        table = self.s.by_band
-        heads = table.head[_WAYS, (fp.bands & np.uint64(table.mask)).astype(np.int64)].tolist()
-        seq, nxt, oldest = self.s.seq_mv, table.nxt_mv, self.oldest
+        _, array, heads = self._band_buckets(fp)
+        if not any(heads):
+            return _NONE
+        seq, nxt, oldest = self.s.seq_mv, self.s.by_band.nxt_mv, self.oldest
+        sig, ts, t, window = self.s.sig_mv, self.s.ts_mv, fp.timestamp, self.window_s
+        own = fp.signature.tobytes()
         found: set[int] = set()
-        for way, head in enumerate(heads):
-            slot, last = head - 1, self.next_seq
+        for way in array.nonzero()[0].tolist():
+            slot, last, at = heads[way] - 1, self.next_seq, way * 2
+            low, high = own[at], own[at + 1]  # the band's two rows (ROWS == 2)
             while slot >= 0:
                 s = seq[slot]
                 if s < oldest or s >= last:
                     break
-                found.add(slot)
+                row = slot * NUM_PERM + at
+                if sig[row] == low and sig[row + 1] == high and abs(ts[slot] - t) <= window:
+                    found.add(slot)
                 last = s
                 slot = nxt[slot * BANDS + way] - 1
-        if not found:
-            return np.empty(0, dtype=np.int64)
-        slots = np.fromiter(found, dtype=np.int64, count=len(found))
-        # a bucket holds other keys too: keep slots that share a whole band
-        rows = self.s.sig[slots].reshape(-1, BANDS, ROWS) == fp.signature.reshape(BANDS, ROWS)
-        slots = slots[rows.all(axis=2).any(axis=1)]
-        ts = self.s.ts[slots]
-        live: npt.NDArray[np.int64] = slots[np.abs(ts - fp.timestamp) <= self.window_s]
-        return live
+        return np.fromiter(found, dtype=np.int64, count=len(found)) if found else _NONE
 
     # -- the decision ----------------------------------------------------------
 
@@ -182,7 +199,7 @@ class CompactIndex:
 
     def first_of(self, slot: int) -> str:
         """The id of the first article of the story `slot` belongs to."""
-        if self.s.firsts.length[slot]:
+        if self.s.firsts.length_mv[slot]:
             return self.s.firsts.get(slot)
         return self.s.ids.get(slot)
 
@@ -213,6 +230,7 @@ class CompactIndex:
     # -- storage ---------------------------------------------------------------
 
     def _insert(self, fp: Fingerprint, d: Decision) -> None:
+        flat, heads, _ = self._band_buckets(fp)
         self._expire(fp.timestamp)
         if self.next_seq - self.oldest >= self.capacity:
             self._drop_oldest()
@@ -220,27 +238,28 @@ class CompactIndex:
         seq = self.next_seq
         slot = seq % self.capacity
         s = self.s
-        s.seq[slot] = seq
-        s.id_hash[slot], s.content[slot] = fp.id_hash, fp.content_hash
-        s.url_hash[slot], s.source_hash[slot] = fp.url_hash, fp.source_hash
+        s.seq_mv[slot] = seq
+        s.id_mv[slot], s.content_mv[slot] = fp.id_hash, fp.content_hash
+        s.url_mv[slot], s.source_mv[slot] = fp.url_hash, fp.source_hash
         cluster = int(d.cluster_id[2:], 16)
-        s.cluster[slot], s.ts[slot], s.shingles[slot] = cluster, fp.timestamp, fp.shingles
-        s.sig[slot], s.numbers[slot] = fp.signature, fp.numbers
-        s.status[slot] = STATUS_CODES[d.status]
-        s.sim[slot] = _NO_SIM if d.similarity is None else round(d.similarity * 10000)
-        s.articles[slot], s.sources[slot] = d.articles, d.sources
-        s.revision[slot] = self._revision_code(fp, d, seq)
+        s.cluster_mv[slot], s.ts_mv[slot], s.shingles_mv[slot] = cluster, fp.timestamp, fp.shingles
+        s.sig_mv[slot * NUM_PERM : (slot + 1) * NUM_PERM] = fp.signature.data
+        s.numbers_mv[slot] = fp.numbers
+        s.status_mv[slot] = STATUS_CODES[d.status]
+        s.sim_mv[slot] = _NO_SIM if d.similarity is None else round(d.similarity * 10000)
+        s.articles_mv[slot], s.sources_mv[slot] = d.articles, d.sources
+        s.revision_mv[slot] = self._revision_code(fp, d, seq)
         first = d.duplicate_of or self._first_for_revision(d, cluster)
-        s.ids.put(slot, fp.article_id, self._oldest_offset(s.ids.off))
-        s.firsts.put(slot, first or "", self._oldest_offset(s.firsts.off))
+        s.ids.put(slot, fp.article_id, self._oldest_offset(s.ids))
+        s.firsts.put(slot, first or "", self._oldest_offset(s.firsts))
         s.by_id.link(slot, fp.id_hash)
         s.by_content.link(slot, fp.content_hash)
         s.by_cluster.link(slot, cluster)
         if fp.url_hash:
             s.by_url.link(slot, fp.url_hash)
-        buckets = (fp.bands & np.uint64(s.by_band.mask)).astype(np.int64)
-        s.by_band.nxt[slot] = s.by_band.head[_WAYS, buckets]
-        s.by_band.head[_WAYS, buckets] = slot + 1
+        s.by_band.nxt_mv[slot * BANDS : (slot + 1) * BANDS] = heads.data
+        s.by_band.head_flat[flat] = slot + 1
+        self._buckets_of = None
         self.next_seq = seq + 1
 
     def _first_for_revision(self, d: Decision, cluster: int) -> str | None:
@@ -257,16 +276,17 @@ class CompactIndex:
         self.revised_from[seq] = d.revision_of
         return _REV_OTHER
 
-    def _oldest_offset(self, offsets: npt.NDArray[np.int64]) -> int:
+    def _oldest_offset(self, arena: IdArena) -> int:
         if self.next_seq == self.oldest:
             return 1 << 62
-        return int(offsets[self.oldest % self.capacity])
+        return arena.off_mv[self.oldest % self.capacity]
 
     def _expire(self, ts: float) -> None:
         """Drop entries at the old end that are out of the window of the newest event."""
         self.max_ts = max(self.max_ts, ts)
         horizon = self.max_ts - self.window_s
-        while self.oldest < self.next_seq and self.s.ts[self.oldest % self.capacity] < horizon:
+        times = self.s.ts_mv
+        while self.oldest < self.next_seq and times[self.oldest % self.capacity] < horizon:
             self._drop_oldest()
             self.expired += 1
 

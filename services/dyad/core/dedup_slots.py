@@ -27,6 +27,7 @@ class Chains:
 
     def __init__(self, slots: int, bits: int, ways: int = 1) -> None:
         self.mask = (1 << bits) - 1
+        self.way_base = np.arange(ways, dtype=np.int64) << bits  # first bucket of each way
         self.head: I32 = np.zeros((ways, 1 << bits), dtype=np.int32)
         self.nxt: I32 = np.zeros((slots, ways), dtype=np.int32)
         self.views()
@@ -35,6 +36,7 @@ class Chains:
         # flat views: indexing a memoryview gives a Python int, ten times faster
         self.head_mv = self.head.data.cast("B").cast("i")
         self.nxt_mv = self.nxt.data.cast("B").cast("i")
+        self.head_flat = self.head.reshape(-1)  # a view: [way * buckets + bucket]
 
     def link(self, slot: int, key: int) -> None:
         bucket = key & self.mask
@@ -102,14 +104,27 @@ class Slots:
     revision: npt.NDArray[np.uint8]
 
     def views(self) -> None:
+        """Flat memoryviews of the arrays: reading or writing one element through
+        them is several times cheaper than numpy's scalar indexing."""
         self.seq_mv = self.seq.data.cast("B").cast("q")
         self.id_mv = self.id_hash.data.cast("B").cast("Q")
         self.content_mv = self.content.data.cast("B").cast("Q")
         self.url_mv = self.url_hash.data.cast("B").cast("Q")
         self.cluster_mv = self.cluster.data.cast("B").cast("Q")
         self.source_mv = self.source_hash.data.cast("B").cast("Q")
+        self.ts_mv = self.ts.data.cast("B").cast("d")
+        self.shingles_mv = self.shingles.data.cast("B").cast("i")
+        self.numbers_mv = self.numbers.data.cast("B").cast("Q")
+        self.sig_mv = self.sig.data.cast("B")
+        self.status_mv = self.status.data.cast("B")
+        self.sim_mv = self.sim.data.cast("B").cast("H")
+        self.articles_mv = self.articles.data.cast("B").cast("i")
+        self.sources_mv = self.sources.data.cast("B").cast("i")
+        self.revision_mv = self.revision.data.cast("B")
         for table in self.tables().values():
             table.views()
+        self.ids.views()
+        self.firsts.views()
 
     def tables(self) -> dict[str, Chains]:
         return {

@@ -159,32 +159,39 @@ def _find_spaced(
     append = matches.append
     for last, (length, pre, aliases, shorter, case) in automaton.iter_long(scan):
         start = last - length + 1  # index in `folded` of the word (prefix included)
-        if not pre and aliases and (last == n or not folded[last].isalnum()):
-            # Fast path, most hits: a whole word, no prefix, no ending: only case to check,
-            # and most often the first alias fits.
-            if case == "any" or (
-                text[start].isupper() if case == "title" else text[start:last].isupper()
-            ):
-                append(_new(Match, (start, last, aliases[0], "")))
-                continue
-            for alias in aliases[1:]:
-                if alias.case == "any" or (
-                    text[start].isupper() if alias.case == "title" else text[start:last].isupper()
-                ):
-                    append(_new(Match, (start, last, alias, "")))
-                    break
-            else:
-                if shorter:
-                    _find_shorter(text, folded, start, 0, shorter, matches)
-            continue
         if not aliases:  # a context word that vetoes an ambiguous alias ("Atlanta")
             vetoes.add(folded[start:last])
             continue
-        if pre and persian:
+        whole = last == n or not folded[last].isalnum()  # no ending after the alias
+        if not pre:
+            if whole:
+                # Fast path, most hits: a whole word, no prefix, no ending: only case to
+                # check, and most often the first alias fits.
+                if case == "any" or (
+                    text[start].isupper() if case == "title" else text[start:last].isupper()
+                ):
+                    append(_new(Match, (start, last, aliases[0], "")))
+                    continue
+                for alias in aliases[1:]:
+                    if alias.case == "any" or (
+                        text[start].isupper()
+                        if alias.case == "title"
+                        else text[start:last].isupper()
+                    ):
+                        append(_new(Match, (start, last, alias, "")))
+                        break
+                else:
+                    if shorter:
+                        _find_shorter(text, folded, start, 0, shorter, matches)
+                continue
+        elif persian:
+            continue
+        elif whole and case == "any":  # a prefixed whole word ("والسوریه"): no case, no ending
+            append(_new(Match, (start + pre, last, aliases[0], folded[start : start + pre])))
             continue
         match = _fit(text, folded, start + pre, last, aliases, folded[start : start + pre], n)
         if match is not None:
-            matches.append(match)
+            append(match)
         elif shorter:
             _find_shorter(text, folded, start, pre, shorter, matches)
 

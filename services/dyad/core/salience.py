@@ -86,7 +86,7 @@ def weigh(
     ones of an already well-attested country take its mean role.
     """
     matches = found.matches
-    supported = {m[2].code for m in matches if m[2].ambiguity is None}
+    supported: set[str] | None = None  # countries named unambiguously, when first needed
     tallies: dict[str, Tally] = {}
     bonus: dict[tuple[str, str], float] = defaultdict(float)
     folded, breaks, scan = found.folded, found.breaks, found.scan
@@ -119,6 +119,8 @@ def weigh(
                     else 1.0
                 )
             else:
+                if supported is None:
+                    supported = {m[2].code for m in matches if m[2].ambiguity is None}
                 resolved = _read(found, i, alias.ambiguity, supported, text, rules)
                 if resolved is None:
                     continue

@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import ahocorasick
+import ahocorasick_rs
 
 from dyad.core.text import normalise
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "taxonomy"
-METHOD_VERSION = "3"
+METHOD_VERSION = "4"
 """Bump whenever matching or scoring changes in code; data changes move the hash."""
 
 NEUTRAL = -1
@@ -45,6 +45,11 @@ class Entry(NamedTuple):
     weight: float
     term: str
     endings: frozenset[str]
+
+
+# What the matcher keeps per sense: endings as UTF-8 (the text is matched as bytes).
+Sense = tuple[int, float, str, frozenset[bytes]]
+ANY_BYTES: frozenset[bytes] = frozenset({b"\x00any"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,12 +167,28 @@ class Taxonomy:
             for phrase in phrases:
                 _add(table, morphology, lang, phrase, NEUTRAL, 0.0)
         self.keys = len(table)
-        self.automaton = ahocorasick.Automaton()
-        for key, entries in table.items():
-            # A neutral key ("trade union", Arabic "بطاقة" card) matches and counts nothing.
-            senses = () if any(e.sector == NEUTRAL for e in entries) else tuple(entries)
-            self.automaton.add_word(key, (len(key), senses))
-        self.automaton.make_automaton()
+        # senses[i]: what key i means; a neutral key ("trade union", Arabic "بطاقة"
+        # card) means nothing, but as the longest match it hides the words inside it.
+        # One Sense per Entry, shared by all its keys (the endings sets are large).
+        sense: dict[Entry, Sense] = {}
+        as_bytes: dict[frozenset[str], frozenset[bytes]] = {ANY: ANY_BYTES}
+        for entries in table.values():
+            for e in entries:
+                if e not in sense:
+                    if e.endings not in as_bytes:
+                        as_bytes[e.endings] = frozenset(x.encode() for x in e.endings)
+                    sense[e] = (e.sector, e.weight, e.term, as_bytes[e.endings])
+        shared: dict[tuple[Sense, ...], tuple[Sense, ...]] = {}
+        self.senses: list[tuple[Sense, ...]] = [
+            ()
+            if any(e.sector == NEUTRAL for e in entries)
+            else shared.setdefault(senses := tuple(sense[e] for e in entries), senses)
+            for entries in table.values()
+        ]
+        # Leftmost-longest over UTF-8 bytes: a phrase hides the words inside it.
+        self.matcher = ahocorasick_rs.BytesAhoCorasick(
+            [key.encode() for key in table], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+        )
 
     @classmethod
     def load(cls, data_dir: Path = DATA_DIR, extra: Iterable[Path] = ()) -> Taxonomy:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from dyad.core.sector_lexicon import ANY, Taxonomy
+from dyad.core.sector_lexicon import ANY_BYTES, Taxonomy
 from dyad.core.sector_model import Tally
 
 # One C-level pass on UTF-8 bytes: sentence ends become a newline token, line
@@ -27,12 +27,12 @@ _WIDE = {"؟": " \n ", "؛": " \n ", "…": " \n ", "。": " \n "} | dict.fromke
 # Arabic-script text has no letter case: lower() is skipped for it.
 _CASELESS = re.compile("[\u0600-\u06ff]")
 
-Evidence = dict[int, list[tuple[float, str]]]  # sector -> (-weight, first matched text) per term
+Evidence = dict[int, list[tuple[float, bytes]]]  # sector -> (-weight, first match, UTF-8)
 _PART_BREAK = " . \x01 "  # between headline, lead and body: ends a sentence, marks the part
 
 
-def prepare(text: str) -> str:
-    """Lower-cased, punctuation-free text with a newline at sentence ends, padded with spaces."""
+def prepare(text: str) -> bytes:
+    """Lower-cased, punctuation-free UTF-8 with a newline at sentence ends, padded with spaces."""
     t = text if _CASELESS.search(text, 0, 64) else text.lower()
     if not t.isascii():
         if "\u0307" in t:  # Turkish dotted capital I lowers to i + combining dot
@@ -42,7 +42,7 @@ def prepare(text: str) -> str:
         for ch, by in _WIDE.items():
             if ch in t:
                 t = t.replace(ch, by)
-    return f" {t.encode().translate(_ASCII_TABLE).decode()} \n "
+    return b" " + t.encode().translate(_ASCII_TABLE) + b" \n "
 
 
 def tally(
@@ -55,7 +55,8 @@ def tally(
     loop over the automaton's matches; a sentence is settled when the next starts.
     """
     t = prepare(_PART_BREAK.join(parts))
-    bounds = [t.find("\x01"), t.find("\x01", t.find("\x01") + 1), len(t)]
+    first_break = t.find(b"\x01")
+    bounds = [first_break, t.find(b"\x01", first_break + 1), len(t)]
     seen: dict[str, int] = {}
     seen_get = seen.get
     first: Evidence = {}
@@ -66,38 +67,39 @@ def tally(
     local_get = local.get
     part = 0
     steps = len(decay)
-    next_break = t.find("\n")
+    next_break = t.find(b"\n")
     find = t.find
+    senses = taxonomy.senses
     # Leftmost-longest matches: a phrase hides the words inside it ("power plant"
     # over "power"), a neutral span ("trade union") hides them and counts nothing.
-    for end, (length, entries) in taxonomy.automaton.iter_long(t):
+    # Every key starts with its word's leading space, so `start` is that space.
+    for key, start, end in taxonomy.matcher.find_matches_as_indexes(t):
+        entries = senses[key]
         if not entries:  # neutral: nothing to count, the sentence settles later
             continue
-        # No key holds a newline, so a match ends past a sentence end only when
-        # it starts past it.
-        if end > next_break:  # a new sentence: settle the last one
-            start = end - length + 1
+        # No key holds a newline, so a match is past a sentence end when it starts past it.
+        if start > next_break:  # a new sentence: settle the last one
             if local:
                 sentences.append((part, local))
                 local = {}
                 local_get = local.get
-            next_break = find("\n", start)
+            next_break = find(b"\n", start)
             if next_break < 0:
                 next_break = len(t)
             while bounds[part] <= start:
                 part += 1
-        stop = end + 1
-        after = t[stop]
-        if after == " " or after == "\n":
-            suffix = ""
+        after = t[end]
+        if after == 32 or after == 10:  # the word ends with the key
+            stop = end
+            suffix = b""
         else:
-            stop = find(" ", stop)
-            cut = find("\n", end + 1, stop)
+            stop = find(b" ", end)
+            cut = find(b"\n", end, stop)
             if cut >= 0:
                 stop = cut
-            suffix = t[end + 1 : stop]
+            suffix = t[end:stop]
         for sector, weight, term, endings in entries:
-            if suffix and endings is not ANY and suffix not in endings:
+            if suffix and endings is not ANY_BYTES and suffix not in endings:
                 continue
             n = seen_get(term, 0)
             seen[term] = n + 1
@@ -105,7 +107,7 @@ def tally(
                 hits = first.get(sector)
                 if hits is None:
                     hits = first[sector] = []
-                hits.append((-weight, t[end - length + 2 : stop]))
+                hits.append((-weight, t[start + 1 : stop]))
             if n < steps:
                 local[sector] = local_get(sector, 0.0) + weight * decay[n]
     if local:

@@ -84,7 +84,8 @@ class SectorClassifier:
                 id=self.taxonomy.ids[sector],
                 score=round(p, 3),
                 evidence=[
-                    surface for _, surface in sorted(evidence.get(sector, ()))[:MAX_EVIDENCE]
+                    surface.decode()
+                    for _, surface in sorted(evidence.get(sector, ()))[:MAX_EVIDENCE]
                 ],
             )
             for sector, p in ranked

@@ -171,9 +171,12 @@ def make_document(title: str, body: str) -> Document:
     # One normalisation pass and one fold for the whole body (newlines survive both).
     from dyad.core.boilerplate import clean_pairs  # local: boilerplate needs text helpers
 
+    # Lower case looks at no context across a line break: folding the text at once gives
+    # every line folded (fold keeps every offset).
     text = normalise(body)
     lines = [line.strip() for line in text.split("\n")]
-    kept = clean_pairs(lines, _fold_lines(text, lines), _markers())
+    keys = [key.strip() for key in fold(text).split("\n")]
+    kept = clean_pairs(lines, keys, _markers())
     kept_lines, kept_keys = [line for line, _ in kept], [key for _, key in kept]
     removed = sum(map(len, lines)) - sum(map(len, kept_lines))
     title = normalise(title)
@@ -184,15 +187,6 @@ def make_document(title: str, body: str) -> Document:
     else:
         folded = f"{fold(title)}\n{folded_lead}\n{folded_rest}"
     return Document(title=title, lead=lead, body=rest, removed=removed, folded=folded)
-
-
-def _fold_lines(text: str, lines: list[str]) -> list[str]:
-    """fold() of each line. Folding the text at once gives the same letters (lower case
-    looks at no context across a line break) unless a letter changed length."""
-    folded = fold(text)
-    if len(folded) != len(text):
-        return [fold(line) for line in lines]
-    return [line.strip() for line in folded.split("\n")]
 
 
 _LEAD_BREAK = re.compile(r"(?<=[.!?؟])\s+")
