@@ -37,7 +37,9 @@ def main() -> None:
     size = sum(len(t.encode()) for t in corpus) / len(corpus)
     # CPU time of this process: other work on a shared machine does not count
     w0, t0 = time.perf_counter(), time.process_time()
-    fps = [fingerprint(f"t{i}", None, f"s{i % 500}", t, 1e9 + i) for i, t in enumerate(corpus)]
+    # timestamps right after the fill's (0.5 s apart): the filled entries stay in the window
+    start = args.fill * 0.5
+    fps = [fingerprint(f"t{i}", None, f"s{i % 500}", t, start + i) for i, t in enumerate(corpus)]
     t1 = time.process_time()
     decisions = []
     for i in range(0, len(fps), 500):  # batches, as the runner sends them

@@ -65,7 +65,7 @@ def fingerprints(
                 id_hash=hash_str(aid),
                 url_hash=0,
                 source_hash=hash_str(f"s{src[i]}"),
-                bands=band_keys(m),
+                band_cache=band_keys(m),
             )
         )
     return out

@@ -134,3 +134,12 @@ def test_fingerprint_of_a_long_text_matches() -> None:
     _check(text)
     fp = fingerprint("a", None, None, text, 0.0)
     assert fp.content_hash == sig.xxhash.xxh3_64_intdigest(ref_word_hashes(text)[0].tobytes())
+
+
+def test_band_keys_made_for_a_batch_are_those_of_each() -> None:
+    fps = [fingerprint(f"a{i}", None, None, text, 0.0) for i, text in enumerate(SAMPLES)]
+    alone = [ref_band_keys(fp.minima) for fp in fps if fp.minima is not None]
+    sig.fill_bands(fps[1:])
+    assert fps[0].band_cache is None and fps[1].band_cache is not None
+    assert len(alone) == len(fps)
+    assert all(np.array_equal(fp.bands, keys) for fp, keys in zip(fps, alone, strict=True))

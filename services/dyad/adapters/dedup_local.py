@@ -31,6 +31,7 @@ from dyad.adapters.dedup_persist import (
     save_snapshot,
 )
 from dyad.core.dedup import CompactIndex, Decision, Fingerprint
+from dyad.core.dedup_sig import fill_bands
 from dyad.logging import get_logger
 
 log = get_logger("dyad.dedup")
@@ -109,6 +110,7 @@ class LocalStore:
         if self.log is None:
             raise RuntimeError("LocalStore.decide before start")
         decisions, inserted = [], []
+        fill_bands(fps)
         for fp in fps:
             before = self.index.next_seq
             d = self.index.decide_one(fp)

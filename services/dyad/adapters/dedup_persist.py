@@ -64,7 +64,7 @@ def decode(payload: bytes) -> tuple[Fingerprint, Decision]:
         payload[x:y].decode("utf-8", "surrogatepass")
         for x, y in ((at, at + n), (at + n, at + n + nf), (at + n + nf, at + n + nf + nr))
     )
-    hashes = dict(id_hash=id_h, url_hash=url_h, source_hash=src_h, bands=bands)
+    hashes = dict(id_hash=id_h, url_hash=url_h, source_hash=src_h, band_cache=bands)
     fp = Fingerprint(aid, None, None, content, sig, shingles, numbers, ts, **hashes)
     similarity = None if sim == _NO_SIM else sim / 10000
     d = Decision(

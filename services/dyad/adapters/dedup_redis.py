@@ -21,7 +21,7 @@ from dyad.adapters.dedup_redis_lua import SCRIPT
 from dyad.core import dedup_rule as rule
 from dyad.core.dedup import Decision, Fingerprint
 from dyad.core.dedup_rule import STATUS_NAMES, cluster_id_of, similarity
-from dyad.core.dedup_sig import BANDS, NUM_PERM
+from dyad.core.dedup_sig import BANDS, NUM_PERM, fill_bands
 
 _DAY = 86400
 
@@ -86,6 +86,7 @@ class RedisStore:
         if not fps:
             return []
         args = self._params()
+        fill_bands(fps)
         for fp in fps:
             args += _args(fp)
         rows, size, evictions, expired, inserted = await self.script(keys=[], args=args)

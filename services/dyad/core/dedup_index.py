@@ -27,11 +27,13 @@ from dyad.core.dedup_rule import (
     near_mask,
     similarity,
 )
-from dyad.core.dedup_sig import BANDS, NUM_PERM, ROWS, Fingerprint
+from dyad.core.dedup_sig import BANDS, NUM_PERM, ROWS, Fingerprint, fill_bands
 from dyad.core.dedup_slots import Chains, Slots
 
 _NO_SIM = 0xFFFF
 _NONE = np.empty(0, dtype=np.int64)
+if ROWS != 2:
+    raise ImportError("CompactIndex._candidates compares bands of two rows")
 _Buckets = tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], list[int]]
 
 
@@ -63,6 +65,7 @@ class CompactIndex:
         return self.next_seq - self.oldest
 
     def decide(self, fps: Sequence[Fingerprint]) -> list[Decision]:
+        fill_bands(fps)
         return [self.decide_one(fp) for fp in fps]
 
     # -- lookups ---------------------------------------------------------------
@@ -110,14 +113,14 @@ class CompactIndex:
         own = fp.signature.tobytes()
         found: set[int] = set()
         for way in array.nonzero()[0].tolist():
-            slot, last, at = heads[way] - 1, self.next_seq, way * ROWS
-            band = own[at : at + ROWS]
+            slot, last, at = heads[way] - 1, self.next_seq, way * 2
+            low, high = own[at], own[at + 1]  # the band's two rows (ROWS == 2)
             while slot >= 0:
                 s = seq[slot]
                 if s < oldest or s >= last:
                     break
                 row = slot * NUM_PERM + at
-                if sig[row : row + ROWS] == band and abs(ts[slot] - t) <= window:
+                if sig[row] == low and sig[row + 1] == high and abs(ts[slot] - t) <= window:
                     found.add(slot)
                 last = s
                 slot = nxt[slot * BANDS + way] - 1
