@@ -157,6 +157,8 @@ async def bench(args: argparse.Namespace, bootstrap: str, broker_pid: int | None
             print(f"{c.name:<6} {res}", flush=True)
             if profile is not None:
                 print_profile(profile)
+                if args.stacks:
+                    shutil.copy(profile, args.stacks)
     fig["ratio_dyad_over_limit"] = round(
         fig["dyad"]["articles_per_s"] / fig["limit"]["articles_per_s"], 3
     )
@@ -182,6 +184,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--bootstrap", help="use this broker instead of starting tansu")
     p.add_argument("--env", action="append", default=[], help="KEY=VALUE for both loops")
     p.add_argument("--profile", action="store_true", help="run dyad under py-spy, print the top")
+    p.add_argument("--stacks", help="with --profile: keep py-spy's folded stacks in this file")
     p.add_argument("--json")
     args = p.parse_args(argv)
     args.n = args.n or (200 if args.tiny else 100_000 if args.full else 20_000)

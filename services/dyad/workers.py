@@ -3,7 +3,9 @@
 `DYAD_WORKERS=N` (default 1; 0 keeps everything in the service's own process) gives
 the analysis of each batch N helper processes. A batch is cut into contiguous chunks:
 the helpers take one each while the service's process analyses the first one
-itself, and the results are put back together in input order. Dedup decisions,
+itself, and the results are put back together in input order. The service's
+process also decides, publishes and commits, so its share adapts: it shrinks
+while the helpers finish first and grows while they wait (see `OwnShare`). Dedup decisions,
 outputs and commits then follow exactly as without the pool, batch after batch, so
 the order per partition and the at-least-once contract do not change.
 
@@ -36,9 +38,10 @@ log = get_logger("dyad.workers")
 Analyse = Callable[[InputRecord], Prepared | Rejected]
 
 _pipeline: Pipeline | None = None
-# Smaller batches (a live stream at a modest rate) are analysed in place: the round
-# trip to a helper would cost more latency than it saves (bench/README.md).
-MIN_POOLED_BATCH = 64
+# Tiny batches are analysed in place: a helper's round trip (about a millisecond)
+# would cost more than it saves. Since helpers hand back bytes rather than models,
+# sharing even a batch of 8 lowered p99 at 250/s (bench/README.md).
+MIN_POOLED_BATCH = 8
 # About 25 ms of analysis between two turns of the event loop.
 YIELD_EVERY = 32
 
@@ -85,6 +88,33 @@ def chunks(records: Sequence[InputRecord], parts: int) -> list[Sequence[InputRec
     return [records[i * size : (i + 1) * size] for i in range(parts)]
 
 
+class OwnShare:
+    """The part of a batch the service's process analyses itself.
+
+    It starts as an equal share. After each batch: if the helpers were done before
+    the service's own chunk, the service is the slower side (it also publishes and
+    commits the previous batch meanwhile) and takes a little less; if it had to
+    wait for them, a little more. It settles where both finish together, and
+    follows the machine when other work takes a core away from either side.
+    """
+
+    STEP = 0.02
+    LOW = 0.05
+
+    def __init__(self, workers: int) -> None:
+        self.high = 1.0 / (workers + 1)
+        self.value = self.high
+
+    def update(self, helpers_first: bool) -> None:
+        step = -self.STEP if helpers_first else self.STEP
+        self.value = min(self.high, max(self.LOW, self.value + step))
+
+    def split(self, records: Sequence[InputRecord], workers: int) -> list[Sequence[InputRecord]]:
+        """The service's chunk first, then one contiguous chunk per helper, in order."""
+        own = round(len(records) * self.value)
+        return [records[:own], *chunks(records[own:], workers)]
+
+
 class AnalysisPool:
     def __init__(self, settings: Settings, inline: Analyse) -> None:
         self.settings = settings
@@ -92,6 +122,7 @@ class AnalysisPool:
         self.inline = inline
         self._executor: ProcessPoolExecutor | None = None
         self.helped = 0  # records analysed by helpers so far
+        self.share = OwnShare(self.workers)
 
     def start(self) -> None:
         # spawn, not fork: the service's process has an event loop and client threads.
@@ -113,11 +144,13 @@ class AnalysisPool:
         if self._executor is None or len(records) < MIN_POOLED_BATCH:
             return await analyse_here(self.inline, records)
         loop = asyncio.get_running_loop()
-        # Equal shares: the rest of the batch (decide, serialise, publish) waits for the
-        # slowest chunk anyway, so the analysis phase is what to balance (bench/README.md).
-        own, *theirs = chunks(records, self.workers + 1)
+        # The rest of the batch (decide, splice, publish) waits for the slowest chunk,
+        # so the analysis phase is what to balance (bench/README.md).
+        own, *theirs = self.share.split(records, self.workers)
         futures = [loop.run_in_executor(self._executor, _analyse_chunk, c) for c in theirs]
         results = await analyse_here(self.inline, own)
+        await asyncio.sleep(0)  # let results that arrived meanwhile mark their futures
+        self.share.update(helpers_first=all(f.done() for f in futures))
         broken = False
         for chunk, fut in zip(theirs, futures, strict=True):
             try:

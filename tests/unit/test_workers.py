@@ -10,7 +10,7 @@ from dyad.config import Settings
 from dyad.core.parse import Rejected
 from dyad.core.pipeline import InputRecord, Pipeline
 from dyad.core.prepared import Prepared
-from dyad.workers import AnalysisPool, chunks
+from dyad.workers import MIN_POOLED_BATCH, AnalysisPool, OwnShare, chunks
 
 BODIES = [
     "Iran and Syria signed a trade deal in Damascus on Monday, officials said.",
@@ -41,10 +41,10 @@ def test_small_batches_stay_in_process(pipeline: Pipeline) -> None:
     pool = AnalysisPool(Settings(workers=1), pipeline.analyse_prepared)
     pool.start()
     try:
-        out = asyncio.run(pool.analyse(_records(10)))
+        out = asyncio.run(pool.analyse(_records(MIN_POOLED_BATCH - 1)))
     finally:
         pool.close()
-    assert len(out) == 10
+    assert len(out) == MIN_POOLED_BATCH - 1
     assert pool.helped == 0
 
 
@@ -67,3 +67,26 @@ def test_pool_matches_inline_analysis_in_order(pipeline: Pipeline) -> None:
     inline = [pipeline.analyse_prepared(r) for r in records]
     assert [_summary(a) for a in pooled] == [_summary(a) for a in inline]
     assert sum(isinstance(a, Rejected) for a in pooled) == 14
+
+
+def test_own_share_follows_the_slower_side() -> None:
+    share = OwnShare(workers=1)
+    assert share.value == 0.5
+    for _ in range(10):
+        share.update(helpers_first=True)  # the service's process is the slower side
+    assert 0.25 < share.value < 0.35
+    for _ in range(100):
+        share.update(helpers_first=True)
+    assert share.value == OwnShare.LOW  # never hands everything away
+    for _ in range(100):
+        share.update(helpers_first=False)
+    assert share.value == 0.5  # never more than an equal share
+
+
+def test_own_share_splits_contiguously_in_order() -> None:
+    records = _records(100)
+    share = OwnShare(workers=2)
+    share.value = 0.2
+    parts = share.split(records, 2)
+    assert [len(p) for p in parts] == [20, 40, 40]
+    assert [r for p in parts for r in p] == records
