@@ -29,7 +29,7 @@ import ahocorasick_rs
 from dyad.core.text import normalise
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "taxonomy"
-METHOD_VERSION = "4"
+METHOD_VERSION = "5"
 """Bump whenever matching or scoring changes in code; data changes move the hash."""
 
 NEUTRAL = -1
@@ -246,8 +246,14 @@ def _add(
     keys, endings = morphology.expand(term, lang)
     canonical = term.replace("*", "").replace("+", "")
     entry = Entry(sector, weight, canonical, endings)
+    # Arabic ة turns into ت only before a suffix (زيارته): the bare ت form is
+    # another word, often Persian (زیارت pilgrimage, not زيارة visit).
+    suffixed = entry
+    if lang == "ar" and term.rstrip(MARKS).endswith("ة") and endings is not ANY:
+        suffixed = Entry(sector, weight, canonical, endings - {""})
     for key in keys:
+        sense = suffixed if key.endswith("ت") and suffixed is not entry else entry
         bucket = table.setdefault(key, [])
         # One sense per sector and key: a later file overrides an earlier weight.
-        bucket[:] = [e for e in bucket if e.sector != sector or e.endings != endings]
-        bucket.append(entry)
+        bucket[:] = [e for e in bucket if e.sector != sector or e.endings != sense.endings]
+        bucket.append(sense)

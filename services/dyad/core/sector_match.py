@@ -99,7 +99,7 @@ def tally(
                 stop = cut
             suffix = t[end:stop]
         for sector, weight, term, endings in entries:
-            if suffix and endings is not ANY_BYTES and suffix not in endings:
+            if endings is not ANY_BYTES and suffix not in endings:
                 continue
             n = seen_get(term, 0)
             seen[term] = n + 1
