@@ -172,13 +172,15 @@ class Runner:
         records, offsets = records_of(batch, self.delivery.kc.assignment())
         if not records:
             return
-        started = time.perf_counter()
+        marks = [time.perf_counter()]
         outputs = await self.analyser.outputs(records)
+        marks.append(time.perf_counter())
         await self.drain()
         if self.stop.give_up():
             return  # the drain time is over: not published, not committed, redelivered
+        marks.append(time.perf_counter())
         self.in_flight = asyncio.create_task(
-            self._deliver(records, outputs, offsets, started), name="dyad-delivery"
+            self._deliver(records, outputs, offsets, marks), name="dyad-delivery"
         )
 
     async def drain(self, abandoned_raises: bool = False) -> None:
@@ -201,21 +203,36 @@ class Runner:
         records: list[Any],
         outputs: list[Any],
         offsets: dict[TopicPartition, int],
-        started: float,
+        marks: list[float],
     ) -> None:
         await self.delivery.publish(outputs)
+        marks.append(time.perf_counter())
         await self.analyser.checkpoint(self.stop)
+        marks.append(time.perf_counter())
         committed = await self.delivery.commit(offsets)
+        marks.append(time.perf_counter())
         acked_at = time.time()
         self.stats.record_outputs(outputs, acked_at)
-        self.stats.metrics.batch_seconds.observe(time.perf_counter() - started)
+        self.stats.metrics.batch_seconds.observe(marks[-1] - marks[0])
         self.stats.metrics.last_batch.set(acked_at)
-        log.info(
-            "batch",
-            records=len(records),
-            events=sum(o.kind == "event" for o in outputs),
-            duplicates=sum(o.kind == "duplicate" for o in outputs),
-            dead_letters=sum(o.kind == "dead_letter" for o in outputs),
-            committed=committed,
-            ms=round((time.perf_counter() - started) * 1000, 1),
-        )
+        _log_batch(records, outputs, committed, marks)
+
+
+def _log_batch(records: list[Any], outputs: list[Any], committed: bool, marks: list[float]) -> None:
+    """The canonical line per batch, with where its time went (ms): analysis, waiting
+    for the batch before, acks, the dedup checkpoint, the commit."""
+    ms = [round((b - a) * 1000, 1) for a, b in zip(marks, marks[1:], strict=False)]
+    log.info(
+        "batch",
+        records=len(records),
+        events=sum(o.kind == "event" for o in outputs),
+        duplicates=sum(o.kind == "duplicate" for o in outputs),
+        dead_letters=sum(o.kind == "dead_letter" for o in outputs),
+        committed=committed,
+        ms=round((marks[-1] - marks[0]) * 1000, 1),
+        analyse_ms=ms[0],
+        wait_ms=ms[1],
+        acks_ms=ms[2],
+        checkpoint_ms=ms[3],
+        commit_ms=ms[4],
+    )
