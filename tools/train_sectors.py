@@ -7,13 +7,15 @@ Two linear models over the lexicon features of each candidate sector
 (dyad.core.sector_model.FEATURES): a logistic `include` model and a
 conditional-logit `primary` model, both with an L2 penalty, fitted by plain
 gradient descent in numpy. The inclusion threshold is the one that maximises
-micro-F1 over out-of-fold predictions. Only the dev split is read.
+the mean micro-F1 of out-of-fold predictions over five 5-fold assignments.
+Only the dev split is read.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +29,7 @@ from eval_sectors import load
 L2 = 0.01
 STEPS = 3000
 RATE = 0.5
+REPEATS = 5  # fold assignments averaged when choosing the threshold
 
 
 def dataset(clf: SectorClassifier, rows: list[dict]) -> list[dict]:
@@ -94,8 +97,8 @@ def figures(arts: list[dict], preds: list[tuple[set, int | None]]) -> tuple[floa
     return ok / len(arts), 2 * tp / max(1, 2 * tp + fp + fn)
 
 
-def cross_validate(arts: list[dict], folds: int = 5) -> tuple[float, float, float]:
-    """Out-of-fold primary accuracy and micro-F1, with the threshold chosen on them."""
+def out_of_fold(arts: list[dict], folds: int) -> list[tuple]:
+    """Per article, the models fitted on the other folds: (article, w, b, v)."""
     oof: list[tuple] = [None] * len(arts)  # type: ignore[list-item]
     for k in range(folds):
         train = [a for i, a in enumerate(arts) if i % folds != k]
@@ -104,12 +107,36 @@ def cross_validate(arts: list[dict], folds: int = 5) -> tuple[float, float, floa
         for i, a in enumerate(arts):
             if i % folds == k:
                 oof[i] = (a, w, b, v)
+    return oof
+
+
+def cross_validate(
+    arts: list[dict], folds: int = 5, repeats: int = REPEATS
+) -> tuple[float, float, float]:
+    """Out-of-fold primary accuracy and micro-F1, with the threshold chosen on them.
+
+    Averaged over `repeats` fold assignments (file order, then shuffles with
+    fixed seeds): with 235 articles one assignment moves the best threshold
+    by a step or two from one run to the next.
+    """
+    runs = []
+    for r in range(repeats):
+        order = list(range(len(arts)))
+        if r:
+            random.Random(r).shuffle(order)  # noqa: S311 (fold assignment, not secrecy)
+        shuffled = [arts[i] for i in order]
+        runs.append((shuffled, out_of_fold(shuffled, folds)))
     best = (0.0, 0.0, 0.5)
     for tau in np.arange(0.2, 0.8, 0.025):
-        preds = [predict(a, w, b, v, float(tau)) for a, w, b, v in oof]
-        acc, f1 = figures(arts, preds)
-        if f1 > best[1]:
-            best = (acc, f1, float(tau))
+        accs, f1s = zip(
+            *(
+                figures(shuffled, [predict(a, w, b, v, float(tau)) for a, w, b, v in oof])
+                for shuffled, oof in runs
+            ),
+            strict=True,
+        )
+        if float(np.mean(f1s)) > best[1]:
+            best = (float(np.mean(accs)), float(np.mean(f1s)), float(tau))
     return best
 
 
@@ -123,7 +150,10 @@ def main() -> None:
     rows = load("dev")
     arts = dataset(clf, rows)
     acc, f1, tau = cross_validate(arts)
-    print(f"dev articles={len(arts)} 5-fold: primary={acc:.3f} micro_f1={f1:.3f} tau={tau:.3f}")
+    print(
+        f"dev articles={len(arts)} 5-fold x{REPEATS}: primary={acc:.3f} micro_f1={f1:.3f} "
+        f"tau={tau:.3f}"
+    )
     w, b = fit_include(arts)
     v = fit_primary(arts)
     acc, f1 = figures(arts, [predict(a, w, b, v, tau) for a in arts])

@@ -11,6 +11,7 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -25,9 +26,12 @@ class RepeatSummariser(logging.Filter):
     still sees how many there were, at a few lines a second at most.
     """
 
-    def __init__(self, interval_s: float = _SUMMARY_INTERVAL_S) -> None:
+    def __init__(
+        self, interval_s: float = _SUMMARY_INTERVAL_S, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         super().__init__()
         self.interval_s = interval_s
+        self._clock = clock  # injectable: tests step time instead of racing it
         self._seen: dict[tuple[str, str], tuple[float, int]] = {}
         self._lock = threading.Lock()
 
@@ -35,7 +39,7 @@ class RepeatSummariser(logging.Filter):
         if record.levelno >= logging.ERROR and record.name.startswith("dyad"):
             return True
         key = (record.name, str(record.msg)[:80])
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             last, suppressed = self._seen.get(key, (0.0, 0))
             if now - last < self.interval_s:

@@ -4,6 +4,7 @@ plain reference below (the recipe as first written) bit for bit on any text."""
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -11,7 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dyad.adapters.dedup_persist import FORMAT, encode, read_log
 from dyad.core import dedup_sig as sig
+from dyad.core.dedup import MemoryDedupIndex
 from dyad.core.dedup_sig import NUM_PERM, SHINGLE, fingerprint
 
 U64 = npt.NDArray[np.uint64]
@@ -143,3 +146,51 @@ def test_band_keys_made_for_a_batch_are_those_of_each() -> None:
     assert fps[0].band_cache is None and fps[1].band_cache is not None
     assert len(alone) == len(fps)
     assert all(np.array_equal(fp.bands, keys) for fp, keys in zip(fps, alone, strict=True))
+
+
+# Two log records written by the code before the fast recipe (the first one's text
+# below, the second's with " more words here" added): today's code must write the
+# same bytes and read the same fingerprints back, or bump dedup_persist.FORMAT.
+GOLDEN_TEXT = (
+    "Iran and Syria signed a trade agreement in Damascus on Monday: 12 ministers, 3 days. "
+    "İstanbul ΟΔΟΣ café"
+)
+GOLDEN_LOG = (
+    "90010000820bb40f986a47080c1d83f7a0377018f460f7386364dfa203274f8dbc0e4e79fd4f08e2a0377018f4"
+    "60f73800002040fc54d941110000000100000000008000030000ffff0100000001000000000000002af3bc854e"
+    "17e0a9723b04c910d99a63fe13dca526ef854e17e0a9f3bc855821af4811daa36c35fec790597e4b14ddc68f63"
+    "2cf5be875019e2ab743d06cf9861f16cd49fa8dd6cd4decc9694556a133bef6b7877dcc61276661f1f417f4594"
+    "93fd513d42638207efe9bfb6616306197ec6efc778fe0394b961fcc7d857d547e148081aa9c1502500efbc6eed"
+    "651f1dc6de4c55c5325f142cf6128c398f3f76fef17acc76a45d18ffc3ca3f15133b17d968c53ba0e52bca5497"
+    "589d5aff9b119c991c9eb5524d32e3d870d5bb78eeaaedb741f703ab9f58f9a08802a1e631ed1af57ef163d254"
+    "c5ab0648a2e9c4b6c7e14f4f72310f344c72edc9454cc7773dd98d4892b61082c680367788d3c068e174202b19"
+    "a72c9a5dc1d966b5dd3ea1d2e2b54bce692d5a659eafd2619b6fff02df0378e878722e5897c903484513f7fb70"
+    "612d31"
+    "93010000f7784cae618609c7ff3dcaa8e22c761ec45aa15a0000000000000000e22c761ec45aa15aa0377018f4"
+    "60f73800000059fc54d9411400000001000000000080000300025d1502000000020000000300000027f0b9824e"
+    "17e0a9723b04c910d99a63fe13dca526ef854e17e0a9f3bc855821af21eab37c450ed7a069327e4b14ddc68f2e"
+    "f7f2bb844d16dfa8713a03cc955e6a194dc0f7b3d7176335525fa48d3fa7ef6b7877dcc61276661f1f417f4594"
+    "93fd513d42638207efe9bfb6616306197ec6efc778fe0394b961fcc7d857d547e148081aa9c1502500efbc6eed"
+    "651f1dc6de4c55c5325f142cf6128c398f3f76fef17acc76a45d18ffc3ca3f15133b17d968c53ba0e52bca5497"
+    "589d5aff9b119cda54bd1cf89cc50b1065dc350a553b7c66f097918a5e0605c1ab802f10206394216ee02e74b5"
+    "62ea30ed416e8a90d5d94f4f72310f344c72edc9454cc7773dd9eabb13c2ab92779aad47a0f6cf76545463a1c0"
+    "6c04265adf8966ef233ed85296907e1195fc14e3973f145a6d0dcbc64fbfe7f7fd23f990d31dd1ded8d4bc886a"
+    "622d32612d31"
+)
+
+
+def test_logs_written_before_are_written_and_read_alike(tmp_path: Path) -> None:
+    fps = [
+        fingerprint("a-1", "https://x.example/1", "Wire", GOLDEN_TEXT, 1700000000.5),
+        fingerprint("b-2", None, None, GOLDEN_TEXT + " more words here", 1700000100.0),
+    ]
+    decisions = MemoryDedupIndex().decide(fps)
+    assert FORMAT == "dedup-v2-s3-p64-b32"
+    golden = bytes.fromhex(GOLDEN_LOG)
+    assert b"".join(encode(fp, d) for fp, d in zip(fps, decisions, strict=True)) == golden
+    log = tmp_path / "log.bin"
+    log.write_bytes(golden)
+    for (old, d_old), fp, d in zip(read_log(log), fps, decisions, strict=True):
+        assert d_old == d and old.content_hash == fp.content_hash
+        assert np.array_equal(old.signature, fp.signature)
+        assert np.array_equal(old.bands, fp.bands)
