@@ -5,17 +5,21 @@ articles at --rate per second, evenly spaced, each stamped with its send time (a
 a scraper publishing live). Every output event is matched to its input by article
 id; latency is the output message's timestamp minus the input's. The first
 --warmup seconds are left out. With --sweep, each DYAD_FETCH_MAX_WAIT_MS /
-DYAD_LINGER_MS pair of the grid gets its own fresh service and topics.
+DYAD_LINGER_MS pair of the grid gets its own fresh service and topics. With
+--with-limit, the consume-and-republish loop (bench/limit_loop.py, same client
+settings) is measured first the same way: the floor this broker sets.
 
     python bench/bench_latency.py                       # 500/s for 15 s, default settings
     python bench/bench_latency.py --sweep --duration 20 # the grid, to choose the defaults
     python bench/bench_latency.py --env DYAD_FETCH_MAX_WAIT_MS=10
+    python bench/bench_latency.py --with-limit         # the broker's floor, then dyad
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 import time
 from contextlib import ExitStack
@@ -63,8 +67,33 @@ async def feed(
     return sent
 
 
+LIMIT_LOOP = [sys.executable, str(common.ROOT / "bench" / "limit_loop.py")]
+
+
+def article_id(value: bytes) -> str | None:
+    """The article id of an output: an event's, or the raw article the limit loop copies."""
+    try:
+        doc = orjson.loads(value)
+        return str(doc["article"]["id"] if "article" in doc else doc["id"])
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        return None
+
+
+async def wait_flowing(bootstrap: str, topics: kafka_util.Topics, seed: int) -> None:
+    """Ready without a health endpoint: one probe article has come out the other end."""
+    probe = Generator(seed + 1).item(0).value
+    await kafka_util.produce_all(bootstrap, topics.input, [probe])
+    rb = await kafka_util.read_all(bootstrap, [topics.output], 1, idle_s=60.0, timeout_s=60.0)
+    if rb.count < 1:
+        raise TimeoutError("the limit loop did not republish the probe article")
+
+
 async def one_setting(
-    bootstrap: str, args: argparse.Namespace, extra_env: dict[str, str], workdir: Path
+    bootstrap: str,
+    args: argparse.Namespace,
+    extra_env: dict[str, str],
+    workdir: Path,
+    limit: bool = False,
 ) -> dict[str, Any]:
     input_topic = f"lat-in-{time.time_ns()}"
     await kafka_util.create_topics(bootstrap, [input_topic], args.partitions)
@@ -78,15 +107,17 @@ async def one_setting(
         **extra_env,
     )
     log_path = workdir / f"dyad-{topics.group}.log"
-    with common.service_process(env, log_path) as proc:
-        await common.wait_ready(port, proc)
+    with common.service_process(env, log_path, LIMIT_LOOP if limit else None) as proc:
+        if limit:
+            await wait_flowing(bootstrap, topics, args.seed)
+        else:
+            await common.wait_ready(port, proc)
         sent = await feed(bootstrap, input_topic, args.rate, args.duration, args.seed)
         latencies: list[float] = []
         cutoff = min(sent.values(), default=0) + args.warmup * 1000
 
         def on_record(m: Any) -> None:
-            art_id = orjson.loads(m.value)["article"]["id"]
-            ts_in = sent.get(art_id)
+            ts_in = sent.get(article_id(m.value) or "")
             if ts_in is not None and ts_in >= cutoff:
                 latencies.append(m.timestamp - ts_in)
 
@@ -116,7 +147,15 @@ async def bench(bootstrap: str, args: argparse.Namespace) -> dict[str, Any]:
             for lg in SWEEP_LINGER_MS
         ]
     results = []
+    limit: dict[str, Any] | None = None
     with tempfile.TemporaryDirectory(prefix="dyad-lat-") as tmp:
+        if args.with_limit:
+            limit = await one_setting(bootstrap, args, base, Path(tmp), limit=True)
+            print(
+                f"limit loop: p50 {limit['p50_ms']} ms, p95 {limit['p95_ms']} ms, "
+                f"p99 {limit['p99_ms']} ms, max {limit['max_ms']} ms",
+                flush=True,
+            )
         for env in grid:
             res = await one_setting(bootstrap, args, env, Path(tmp))
             results.append(res)
@@ -132,6 +171,7 @@ async def bench(bootstrap: str, args: argparse.Namespace) -> dict[str, Any]:
         "partitions": args.partitions,
         "results": results,
         "best_p99": min(results, key=lambda r: r["p99_ms"]),
+        "limit": limit,
         "machine": common.machine(),
     }
 
@@ -145,6 +185,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--warmup", type=float, default=2.0)
     p.add_argument("--partitions", type=int, default=3)
     p.add_argument("--sweep", action="store_true", help="try the fetch-wait x linger grid")
+    p.add_argument("--with-limit", action="store_true", help="measure the limit loop first")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--bootstrap")
     p.add_argument("--env", action="append", default=[], help="KEY=VALUE for the service")

@@ -7,10 +7,12 @@ decisions durable, and only then commit the offsets. A crash anywhere before the
 commit means the batch is redelivered; event ids and stored dedup decisions make
 the repeat identical, so consumers dedupe on event_id.
 
-Two batches overlap: while batch k is acked, checkpointed and committed (a task,
-`in_flight`), batch k+1 is fetched and analysed. k+1 is published only once k is
-done, so outputs and commits keep their order and an offset is never committed
-before the outputs it covers are acked. A rebalance waits for both. Stopping on
+Batches overlap: while batch k is acked, checkpointed and committed (a task in
+`in_flight`), batch k+1 is published and k+2 fetched and analysed. Each batch
+commits only after its own outputs are acked and after the batch before it has
+committed, so commits keep their order and an offset never runs ahead of the
+outputs it covers; a batch after one that was abandoned or failed does not commit
+either. A rebalance and a stop wait for every batch in flight. Stopping on
 time lives in stopping.py, the broker probe behind readiness in probing.py.
 """
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
@@ -36,6 +39,9 @@ from dyad.stats import Stats
 from dyad.stopping import Abandoned, StopClock, quiet_stop
 
 log = get_logger("dyad.runner")
+
+# Batch k is acked and committed while k+1 is published and k+2 analysed.
+MAX_IN_FLIGHT = 2
 
 
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -72,7 +78,8 @@ class Runner:
         self.probe = BrokerProbe(stats, self.stop, self.delivery.next_offset)
         self.consumer: AIOKafkaConsumer | None = None
         self.producer: AIOKafkaProducer | None = None
-        self.in_flight: asyncio.Task[None] | None = None
+        # Deliveries under way, oldest first: at most MAX_IN_FLIGHT.
+        self.in_flight: deque[asyncio.Task[None]] = deque()
 
     def attach(self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None:
         """The connected clients, for the loop, the delivery and the probe."""
@@ -167,25 +174,36 @@ class Runner:
         await self.drain(abandoned_raises=True)
 
     async def submit(self, batch: dict[TopicPartition, list[Any]]) -> None:
-        """Analyses the batch (while the previous one is still being delivered), then
-        waits for the previous one and hands this one to delivery in its place."""
+        """Analyses the batch while earlier ones are delivered, then hands it to delivery."""
         records, offsets = records_of(batch, self.delivery.kc.assignment())
         if not records:
             return
-        started = time.perf_counter()
+        marks = [time.perf_counter()]
         outputs = await self.analyser.outputs(records)
-        await self.drain()
+        marks.append(time.perf_counter())
+        while len(self.in_flight) >= MAX_IN_FLIGHT:
+            await self._settle(self.in_flight[0])
         if self.stop.give_up():
             return  # the drain time is over: not published, not committed, redelivered
-        self.in_flight = asyncio.create_task(
-            self._deliver(records, outputs, offsets, started), name="dyad-delivery"
+        marks.append(time.perf_counter())
+        before = self.in_flight[-1] if self.in_flight else None
+        task = asyncio.create_task(
+            self._deliver(records, outputs, offsets, marks, before), name="dyad-delivery"
         )
+        self.in_flight.append(task)
 
     async def drain(self, abandoned_raises: bool = False) -> None:
-        """Waits for the batch being delivered, if any."""
-        task = self.in_flight
-        if task is None:
-            return
+        """Waits for every batch being delivered; then raises the first failure, if any."""
+        error: Exception | None = None
+        while self.in_flight:
+            try:
+                await self._settle(self.in_flight[0], abandoned_raises)
+            except Exception as e:  # noqa: BLE001 - settle the rest first, then raise
+                error = error or e
+        if error is not None:
+            raise error
+
+    async def _settle(self, task: asyncio.Task[None], abandoned_raises: bool = False) -> None:
         try:
             await asyncio.shield(task)
         except Abandoned:
@@ -193,29 +211,56 @@ class Runner:
             if abandoned_raises:
                 raise
         finally:
-            if self.in_flight is task and task.done():
-                self.in_flight = None
+            if task.done() and self.in_flight and self.in_flight[0] is task:
+                self.in_flight.popleft()
 
     async def _deliver(
         self,
         records: list[Any],
         outputs: list[Any],
         offsets: dict[TopicPartition, int],
-        started: float,
+        marks: list[float],
+        before: asyncio.Task[None] | None,
     ) -> None:
+        """Publishes at once (the batch before was published first, so the order of
+        first attempts is the order of the input), commits only after the batch
+        before has committed: commits stay in order, each after its own acks."""
         await self.delivery.publish(outputs)
+        marks.append(time.perf_counter())
+        if before is not None:
+            try:
+                await asyncio.shield(before)
+            except Exception:  # noqa: BLE001 - whoever drains `before` reports it
+                raise Abandoned from None  # nothing after a batch that did not commit
+        marks.append(time.perf_counter())
         await self.analyser.checkpoint(self.stop)
+        marks.append(time.perf_counter())
         committed = await self.delivery.commit(offsets)
+        marks.append(time.perf_counter())
         acked_at = time.time()
         self.stats.record_outputs(outputs, acked_at)
-        self.stats.metrics.batch_seconds.observe(time.perf_counter() - started)
+        self.stats.metrics.batch_seconds.observe(marks[-1] - marks[0])
         self.stats.metrics.last_batch.set(acked_at)
-        log.info(
-            "batch",
-            records=len(records),
-            events=sum(o.kind == "event" for o in outputs),
-            duplicates=sum(o.kind == "duplicate" for o in outputs),
-            dead_letters=sum(o.kind == "dead_letter" for o in outputs),
-            committed=committed,
-            ms=round((time.perf_counter() - started) * 1000, 1),
-        )
+        _log_batch(records, outputs, committed, marks)
+
+
+def _log_batch(records: list[Any], outputs: list[Any], committed: bool, marks: list[float]) -> None:
+    """The canonical line per batch, with where its time went (ms): analysis, waiting
+    for a delivery slot, acks, waiting for the batch before to commit, the dedup
+    checkpoint, the commit."""
+    ms = [round((b - a) * 1000, 1) for a, b in zip(marks, marks[1:], strict=False)]
+    log.info(
+        "batch",
+        records=len(records),
+        events=sum(o.kind == "event" for o in outputs),
+        duplicates=sum(o.kind == "duplicate" for o in outputs),
+        dead_letters=sum(o.kind == "dead_letter" for o in outputs),
+        committed=committed,
+        ms=round((marks[-1] - marks[0]) * 1000, 1),
+        analyse_ms=ms[0],
+        slot_ms=ms[1],
+        acks_ms=ms[2],
+        before_ms=ms[3],
+        checkpoint_ms=ms[4],
+        commit_ms=ms[5],
+    )

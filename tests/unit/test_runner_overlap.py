@@ -20,12 +20,14 @@ ACK_DELAY_S = 0.05
 class SlowAcks:
     """Acks every send ACK_DELAY_S later, as a broker across a network would."""
 
-    def __init__(self) -> None:
+    def __init__(self, log: list[tuple[str, Any]] | None = None) -> None:
         self.sent = 0
         self.acked = 0
+        self.log = log if log is not None else []
 
     async def send(self, topic: str, value: bytes, key: bytes | None = None) -> Any:
         self.sent += 1
+        self.log.append(("send", self.sent))
         fut = asyncio.get_running_loop().create_future()
 
         def ack() -> None:
@@ -53,7 +55,7 @@ def _batch(first: int, n: int) -> dict[TopicPartition, list[Any]]:
 @pytest.fixture
 def watched(tmp_path: Any, pipeline: Pipeline) -> tuple[Runner, list[tuple[str, Any]]]:
     log: list[tuple[str, Any]] = []
-    producer = SlowAcks()
+    producer = SlowAcks(log)
     r = _runner(tmp_path, pipeline, producer, WatchedConsumer(producer, log))
     outputs = r.analyser.outputs
 
@@ -74,6 +76,10 @@ async def test_next_batch_is_analysed_while_the_previous_is_acked(
     await r.submit(_batch(3, 3))
     await r.drain()
     assert [e for e in log if e[0] == "analyse"] == [("analyse", 0), ("analyse", 3)]
+    # The second batch was published before the first one's commit: it did not wait
+    # for the acks of the batch before, only its commit does.
+    first_commit = next(i for i, e in enumerate(log) if e[0] == "commit")
+    assert ("send", 4) in log[:first_commit]
     # The second analysis started before the first batch's commit.
     assert log.index(("analyse", 3)) < next(i for i, e in enumerate(log) if e[0] == "commit")
     commits = [e[1] for e in log if e[0] == "commit"]
@@ -92,7 +98,7 @@ async def test_rebalance_waits_for_the_batch_in_flight(
     await _Rebalance(r).on_partitions_revoked([TP])
     assert [e[1] for e in log if e[0] == "commit"] == [(4, 4)]
     assert r.stats.health.assigned == set()
-    assert r.in_flight is None
+    assert not r.in_flight
 
 
 async def test_stop_drains_the_batch_in_flight(
@@ -104,3 +110,31 @@ async def test_stop_drains_the_batch_in_flight(
     r.request_stop()
     await r.drain()
     assert [e[1] for e in log if e[0] == "commit"] == [(2, 2)]
+
+
+async def test_a_batch_after_one_that_did_not_commit_does_not_commit(
+    watched: tuple[Runner, list[tuple[str, Any]]],
+) -> None:
+    r, log = watched
+    await r.store.start()
+    r.delivery.commit = _refuse_first(r.delivery.commit)  # type: ignore[method-assign]
+    await r.submit(_batch(0, 2))
+    await r.submit(_batch(2, 2))
+    with pytest.raises(RuntimeError):
+        await r.drain()
+    assert not r.in_flight
+    assert [e for e in log if e[0] == "commit"] == []  # neither: the second waits on the first
+    assert sum(e[0] == "send" for e in log) == 4  # both were published (at least once)
+
+
+def _refuse_first(commit: Any) -> Any:
+    calls = 0
+
+    async def refusing(offsets: Any) -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("the first commit fails unexpectedly")
+        return bool(await commit(offsets))
+
+    return refusing
