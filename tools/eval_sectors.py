@@ -1,6 +1,10 @@
 """Score the sector classifier on the labeled corpus: primary accuracy and micro-F1.
 
     python tools/eval_sectors.py [--split dev|test|all] [--errors] [--lang en]
+                                 [--author first|second]
+
+`--author second` keeps only the articles of the second, independent author
+(ids `ho-<lang>-NN`), `--author first` only the others.
 
 The labeled articles live in tests/data/labeled/<language>.jsonl; thresholds
 are tuned on the dev split only (see docs/sectors.md).
@@ -20,13 +24,19 @@ ROOT = Path(__file__).resolve().parents[1]
 LABELED = ROOT / "tests" / "data" / "labeled"
 
 
-def load(split: str, lang: str | None = None) -> list[dict]:
+SECOND_AUTHOR = "ho-"  # id prefix of the second author's articles
+
+
+def load(split: str, lang: str | None = None, author: str | None = None) -> list[dict]:
     rows = []
     for path in sorted(LABELED.glob("*.jsonl")):
         for line in path.read_text("utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
                 row.setdefault("language", path.stem)
+                second = row["id"].startswith(SECOND_AUTHOR)
+                if author == "first" and second or author == "second" and not second:
+                    continue
                 if split in ("all", row.get("split")) and lang in (None, row["language"]):
                     rows.append(row)
     return rows
@@ -62,10 +72,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--split", default="dev")
     ap.add_argument("--lang")
+    ap.add_argument("--author", choices=("first", "second"))
     ap.add_argument("--errors", action="store_true")
     args = ap.parse_args()
     clf = SectorClassifier(Taxonomy.load())
-    figures = evaluate(clf, load(args.split, args.lang), args.errors)
+    figures = evaluate(clf, load(args.split, args.lang, args.author), args.errors)
     for key, f in sorted(figures.items()):
         print(f"{key:4} n={f['n']:4} primary={f['primary']:.3f} micro_f1={f['micro_f1']:.3f}")
 
