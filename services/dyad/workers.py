@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -44,17 +47,29 @@ _pipeline: Pipeline | None = None
 MIN_POOLED_BATCH = 8
 # About 25 ms of analysis between two turns of the event loop.
 YIELD_EVERY = 32
+PARENT_CHECK_S = 0.5
 
 
-def _start_helper(settings: Settings) -> None:
+def _start_helper(settings: Settings, service_pid: int) -> None:
     global _pipeline
     # Ctrl-C reaches the whole process group; the service decides when helpers stop
     # (after the batch in flight is drained), so they ignore it and SIGTERM.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    threading.Thread(
+        target=_exit_with_parent, args=(service_pid,), name="dyad-parent-watch", daemon=True
+    ).start()
     from dyad.service import build_pipeline  # the same vocabulary files as the service
 
     _pipeline = build_pipeline(settings)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A service killed with SIGKILL cannot stop its helpers, and they ignore SIGTERM:
+    without this they would wait on their queue forever, each holding a pipeline."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(0)
 
 
 def _analyse_chunk(records: Sequence[InputRecord]) -> list[Prepared | Rejected]:
@@ -130,7 +145,9 @@ class AnalysisPool:
             self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_helper,
-            initargs=(self.settings,),
+            # The service's pid, not the helper's getppid(): the service may already be
+            # gone by the time a helper has imported enough to run this.
+            initargs=(self.settings, os.getpid()),
         )
         for _ in range(self.workers):  # start them now, not on the first batch
             self._executor.submit(_analyse_chunk, [])

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import orjson
+import pytest
 
 from dyad.config import Settings
 from dyad.core.parse import Rejected
@@ -90,3 +97,55 @@ def test_own_share_splits_contiguously_in_order() -> None:
     parts = share.split(records, 2)
     assert [len(p) for p in parts] == [20, 40, 40]
     assert [r for p in parts for r in p] == records
+
+
+POOL_THEN_WAIT = """
+import sys, time
+from dyad.config import Settings
+from dyad.workers import AnalysisPool
+pool = AnalysisPool(Settings(workers=1), lambda r: r)
+pool.start()
+print("started", flush=True)
+time.sleep(120)
+"""
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(x) for x in path.read_text().split()] if path.exists() else []
+
+
+def _helper_of(pid: int) -> int | None:
+    for child in _children(pid):
+        cmd = Path(f"/proc/{child}/cmdline").read_bytes()
+        if b"spawn_main" in cmd:
+            return child
+    return None
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="reads /proc (Linux)")
+def test_helpers_exit_when_the_service_is_killed() -> None:
+    """kill -9 of the service leaves no helper behind (they ignore SIGTERM)."""
+    proc = subprocess.Popen([sys.executable, "-c", POOL_THEN_WAIT], stdout=subprocess.PIPE)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == b"started"
+        deadline = time.monotonic() + 30
+        helper = _helper_of(proc.pid)
+        while helper is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+            helper = _helper_of(proc.pid)
+        assert helper is not None
+        proc.kill()
+        proc.wait(5)
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{helper}").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(helper, os.WNOHANG)  # not our child: reaped by init
+        assert not Path(f"/proc/{helper}").exists()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+        if proc.stdout is not None:
+            proc.stdout.close()
