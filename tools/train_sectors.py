@@ -8,8 +8,10 @@ Two linear models over the lexicon features of each candidate sector
 (dyad.core.sector_model.FEATURES): a logistic `include` model and a
 conditional-logit `primary` model, both with an L2 penalty, fitted by plain
 gradient descent in numpy. The inclusion threshold is the one that maximises
-the mean micro-F1 of out-of-fold predictions over five 5-fold assignments.
-Only the dev split is read.
+the WORSE of the two authors' out-of-fold micro-F1 (mean over five 5-fold
+assignments): the authors label one-clause secondary sectors differently, and
+the corpus it will be judged on has a third; the pooled optimum would follow the
+author with more articles. Only the dev split is read.
 """
 
 from __future__ import annotations
@@ -151,17 +153,26 @@ def cross_validate(
     """
     runs = fold_runs(arts, folds, repeats)
     best = (0.0, 0.0, 0.5)
+    best_worst = 0.0
     for tau in np.arange(0.2, 0.8, 0.025):
-        accs, f1s = zip(
-            *(
-                figures(shuffled, [predict(a, w, b, v, float(tau)) for a, w, b, v in oof])
-                for shuffled, oof in runs
-            ),
-            strict=True,
-        )
-        if float(np.mean(f1s)) > best[1]:
+        accs, f1s, worst = [], [], []
+        for shuffled, oof in runs:
+            preds = [predict(a, w, b, v, float(tau)) for a, w, b, v in oof]
+            acc, f1 = figures(shuffled, preds)
+            accs.append(acc)
+            f1s.append(f1)
+            worst.append(min(_author_f1(shuffled, preds, second) for second in (False, True)))
+        if float(np.mean(worst)) > best_worst:
+            best_worst = float(np.mean(worst))
             best = (float(np.mean(accs)), float(np.mean(f1s)), float(tau))
     return best
+
+
+def _author_f1(arts: list[dict], preds: list, second: bool) -> float:
+    pairs = [(a, p) for a, p in zip(arts, preds, strict=True) if a["second"] == second]
+    if not pairs:  # one author only: the pooled figure is that author's
+        return figures(arts, preds)[1]
+    return figures([a for a, _ in pairs], [p for _, p in pairs])[1]
 
 
 def main() -> None:
