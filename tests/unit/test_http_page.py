@@ -71,7 +71,8 @@ async def test_page_renders_pairs_sectors_evidence_and_escapes(stats: Stats) -> 
     for sector in stats.sectors:
         if sector != "none":
             assert f"<th>{sector}</th>" in html
-    ev = next(e for e in stats.recent if e["sectors"] and e["sectors"][0]["evidence"])
+    # The page lists the latest events (newest first): the newest with evidence is shown.
+    ev = next(e for e in reversed(stats.recent) if e["sectors"] and e["sectors"][0]["evidence"])
     assert ev["sectors"][0]["evidence"][0] in html
     assert "default-src 'none'" in r.headers["content-security-policy"]
     # the only script is our own file: no inline script anywhere
