@@ -16,6 +16,7 @@ from aiokafka import TopicPartition
 
 from dyad.adapters.dedup_store import DedupStore
 from dyad.config import Settings
+from dyad.core.dedup import in_input_order, time_order
 from dyad.core.parse import Rejected
 from dyad.core.pipeline import (
     InputRecord,
@@ -71,8 +72,9 @@ class BatchAnalyser:
         else:
             analyses = await analyse_here(self.safe_analyse, records)
         fps = [a.fingerprint for a in analyses if not isinstance(a, Rejected)]
+        order = time_order(fps)  # the same answers whatever the partitions' interleaving
         async with self.store_lock:
-            decisions = await self.store.decide(fps)
+            decisions = in_input_order(await self.store.decide([fps[i] for i in order]), order)
         try:
             return self.pipeline.finish(records, analyses, decisions, now)
         except Exception:  # noqa: BLE001 - fall back to one record at a time below

@@ -107,3 +107,31 @@ def test_prepared_and_analysis_finish_alike(pipeline: Pipeline) -> None:
         (o.kind, o.key, o.value) for o in via_analysis
     ]
     assert direct[0].facts is not None and direct[0].facts.article_id == analyses[0].article.id
+
+
+def test_a_batch_is_decided_in_event_time_whatever_the_interleaving(pipeline: Pipeline) -> None:
+    """A batch mixes partitions: an article a month newer, from another partition, must
+    not expire the original of a copy that comes after it in the batch."""
+    body = (
+        "Officials of the two neighbours met at the border crossing on Monday to agree on "
+        "new customs procedures for lorries carrying fruit, cement and spare parts. "
+    ) * 4
+    other = "A separate story about a vaccination campaign for herders in the dry north. " * 4
+
+    def rec(art_id: str, text: str, day: int, offset: int) -> InputRecord:
+        value = orjson.dumps(
+            {
+                "id": art_id,
+                "title": "",
+                "body": text,
+                "published_at": f"2025-03-{day:02d}T09:00:00Z",
+            }
+        )
+        return InputRecord(value, partition=offset % 2, offset=offset)
+
+    batch = [rec("orig", body, 1, 0), rec("later", other, 30, 1), rec("copy", body, 2, 2)]
+    outs = pipeline.process_batch(batch, MemoryDedupIndex(), now=0.0)
+    assert [o.record.offset for o in outs] == [0, 1, 2]  # outputs stay in input order
+    copy = orjson.loads(outs[2].value)
+    assert copy["dedup"]["status"] == "exact" and copy["dedup"]["duplicate_of"] == "orig"
+    assert orjson.loads(outs[1].value)["dedup"]["status"] == "unique"

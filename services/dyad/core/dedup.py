@@ -32,15 +32,35 @@ __all__ = [
     "Fingerprint",
     "MemoryDedupIndex",
     "fingerprint",
+    "in_input_order",
     "is_near",
     "similarity",
+    "time_order",
 ]
 
 
 class DedupIndex(Protocol):
-    """Check-and-insert, one batch at a time, in input order."""
+    """Check-and-insert, one batch at a time, in the order given."""
 
     def decide(self, fps: Sequence[Fingerprint]) -> list[Decision]: ...
+
+
+def time_order(fps: Sequence[Fingerprint]) -> list[int]:
+    """The batch's positions by event time (stable: ties keep input order).
+
+    A batch mixes partitions, and the index expires what is older than the window of
+    the newest article it has seen: deciding a batch in input order would let a later
+    article from one partition expire the original of an earlier copy from another.
+    Deciding it in event time gives the same answers whatever the interleaving."""
+    return sorted(range(len(fps)), key=lambda i: fps[i].timestamp)
+
+
+def in_input_order(decisions: Sequence[Decision], order: Sequence[int]) -> list[Decision]:
+    """Decisions made in `order` (time_order) back in the batch's input order."""
+    out: list[Decision | None] = [None] * len(order)
+    for decision, i in zip(decisions, order, strict=True):
+        out[i] = decision
+    return [d for d in out if d is not None]
 
 
 MemoryDedupIndex = CompactIndex

@@ -26,7 +26,14 @@ from typing import Literal
 import pydantic_core
 
 from dyad.core.countries import CountryRecognizer, CountryResult, Gazetteer
-from dyad.core.dedup import Decision, DedupIndex, Fingerprint, fingerprint
+from dyad.core.dedup import (
+    Decision,
+    DedupIndex,
+    Fingerprint,
+    fingerprint,
+    in_input_order,
+    time_order,
+)
 from dyad.core.models import (
     ArticleRef,
     Coverage,
@@ -231,7 +238,9 @@ class Pipeline:
     ) -> list[Output]:
         analyses = [self.analyse_prepared(r) for r in records]
         fps = [a.fingerprint for a in analyses if not isinstance(a, Rejected)]
-        return self.finish(records, analyses, index.decide(fps), now)
+        order = time_order(fps)
+        decisions = in_input_order(index.decide([fps[i] for i in order]), order)
+        return self.finish(records, analyses, decisions, now)
 
 
 def dump(model: EnrichedEvent | DeadLetter) -> bytes:
