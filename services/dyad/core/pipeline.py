@@ -36,16 +36,14 @@ from dyad.core.dedup import (
 )
 from dyad.core.models import (
     ArticleRef,
-    Coverage,
     DeadLetter,
-    DedupInfo,
     EnrichedEvent,
     ErrorInfo,
     RawArticle,
     SourceRef,
 )
 from dyad.core.parse import DEFAULT_MAX_BYTES, Rejected, parse_article
-from dyad.core.prepared import PLACEHOLDER, EventFacts, Prepared, cut, splice
+from dyad.core.prepared import PLACEHOLDER, EventFacts, Prepared, cut, dedup_info, splice
 from dyad.core.sectors import SectorClassifier, SectorResult, Taxonomy
 from dyad.core.text import Document, make_document
 
@@ -169,14 +167,7 @@ class Pipeline:
                 published_at=art.published_at,
                 language=art.language,
             ),
-            dedup=DedupInfo(
-                status=d.status,
-                duplicate_of=d.duplicate_of,
-                similarity=d.similarity,
-                cluster_id=d.cluster_id,
-                revision_of=d.revision_of,
-                coverage=Coverage(articles=d.articles, sources=d.sources),
-            ),
+            dedup=dedup_info(d),
             countries=a.countries.countries,
             pair=a.countries.pair,
             sectors=a.sectors.sectors,
