@@ -138,17 +138,7 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 def service_env(bootstrap: str, **extra: str) -> dict[str, str]:
-    """The environment for `dyad run` as the benchmarks start it."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DYAD_", "KAFKA_"))}
-    env.update(
-        {
-            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-            # tansu holds a first group join for about half the session timeout.
-            "DYAD_SESSION_TIMEOUT_MS": "6000",
-            "DYAD_HEARTBEAT_INTERVAL_MS": "1000",
-            "DYAD_LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT / "services") + os.pathsep + env.get("PYTHONPATH", ""),
-        }
-    )
-    env.update(extra)
-    return env
+    """The environment for `dyad run` as the benchmarks start it (the tests' own, quieter)."""
+    from tests.integration.kafka_io import dyad_env  # after the path set-up above
+
+    return dyad_env(bootstrap, **{"DYAD_LOG_LEVEL": "WARNING", **extra})

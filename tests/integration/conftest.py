@@ -3,7 +3,6 @@ port, per-test topics with uuid names, and `dyad run` as a real subprocess."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -17,9 +16,8 @@ import httpx
 import pytest
 
 from dyad.adapters.broker import EmbeddedBroker, free_port
-from tests.integration.kafka_io import Topics, create_topics
+from tests.integration.kafka_io import ROOT, Topics, create_topics, dyad_env
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration
 
 
@@ -118,22 +116,16 @@ class Service:
 
 
 def service_env(bootstrap: str, topics: Topics, state_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DYAD_", "KAFKA_"))}
-    env.update(topics.env())
-    env.update(
-        {
-            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+    return dyad_env(
+        bootstrap,
+        **{
+            **topics.env(),
             "DYAD_HTTP_PORT": str(free_port()),
             "DYAD_STATE_DIR": str(state_dir),
-            # tansu holds a first join for about half the session timeout.
-            "DYAD_SESSION_TIMEOUT_MS": "6000",
-            "DYAD_HEARTBEAT_INTERVAL_MS": "1000",
             "DYAD_LOG_LEVEL": "INFO",
-            "PYTHONPATH": str(ROOT / "services") + os.pathsep + env.get("PYTHONPATH", ""),
-        }
+            **extra,
+        },
     )
-    env.update(extra)
-    return env
 
 
 @pytest.fixture

@@ -8,9 +8,11 @@ topic helpers (bench/kafka_util.py).
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -20,6 +22,27 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 def run(coro: Any) -> Any:
     return asyncio.run(coro)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def dyad_env(bootstrap: str, **settings: str) -> dict[str, str]:
+    """The environment of a `dyad run` subprocess against the test broker (for the
+    integration tests and the benchmarks): none of the caller's DYAD_/KAFKA_ settings,
+    this checkout's code, `settings` over the defaults."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DYAD_", "KAFKA_"))}
+    env.update(
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            # tansu holds a first group join for about half the session timeout.
+            "DYAD_SESSION_TIMEOUT_MS": "6000",
+            "DYAD_HEARTBEAT_INTERVAL_MS": "1000",
+            "PYTHONPATH": str(ROOT / "services") + os.pathsep + env.get("PYTHONPATH", ""),
+        }
+    )
+    env.update(settings)
+    return env
 
 
 @dataclass
