@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, TypeVar
 
 import pydantic_core
 
@@ -34,6 +34,7 @@ from dyad.core.dedup import (
     in_input_order,
     time_order,
 )
+from dyad.core.dedup_batch import Item, fingerprints
 from dyad.core.models import (
     ArticleRef,
     DeadLetter,
@@ -50,6 +51,7 @@ from dyad.core.text import Document, make_document
 CODE_VERSION = "1"
 RAW_KEEP_BYTES = 64 * 1024
 OutputKind = Literal["event", "duplicate", "dead_letter"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,9 @@ class InputRecord:
     partition: int = 0
     offset: int = 0
     timestamp_ms: int | None = None
+
+
+OnError = Callable[[InputRecord, Exception], Rejected]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +116,44 @@ def parse_time(text: str | None) -> float | None:
     return parsed.timestamp()
 
 
+class _Batch:
+    """A batch going through the stages: each stage maps the records still in it (by
+    position), and a record rejected or failing at a stage leaves with its rejection."""
+
+    def __init__(self, records: Sequence[InputRecord], failed: OnError | None) -> None:
+        self.records = records
+        self.failed = failed
+        self.todo = range(len(records))
+        self.rejected: dict[int, Rejected] = {}
+
+    def each(self, step: Callable[[int], T | Rejected], todo: Iterable[int]) -> dict[int, T]:
+        out: dict[int, T] = {}
+        for i in todo:
+            try:
+                value = step(i)
+            except Exception as e:  # noqa: BLE001 - the per-message error boundary
+                if self.failed is None:
+                    raise
+                value = self.failed(self.records[i], e)
+            if isinstance(value, Rejected):
+                self.rejected[i] = value
+            else:
+                out[i] = value
+        return out
+
+    def results(self, done: dict[int, T]) -> list[T | Rejected]:
+        return [done[i] if i in done else self.rejected[i] for i in self.todo]
+
+
+def _dedup_item(record: InputRecord, art: RawArticle, doc: Document) -> Item:
+    """fingerprint()'s arguments: the time is published_at, else the record's."""
+    ts = parse_time(art.published_at)
+    if ts is None and record.timestamp_ms is not None:
+        ts = record.timestamp_ms / 1000.0
+    text = "\n".join(p for p in (doc.lead, doc.body) if p)
+    return (art.id, art.url, art.source, text, ts or 0.0)
+
+
 def event_id_of(article: RawArticle) -> str:
     """Deterministic: the identity of the input (id and content), nothing else."""
     h = hashlib.sha256()
@@ -137,23 +180,34 @@ class Pipeline:
         return cls(Gazetteer.load(), Taxonomy.load(), max_bytes)
 
     def analyse(self, record: InputRecord) -> Analysis | Rejected:
-        parsed = parse_article(record.value, self.max_bytes)
-        if isinstance(parsed, Rejected):
-            return parsed
-        doc = make_document(parsed.title, parsed.body)
-        ts = parse_time(parsed.published_at)
-        if ts is None and record.timestamp_ms is not None:
-            ts = record.timestamp_ms / 1000.0
-        dedup_text = "\n".join(p for p in (doc.lead, doc.body) if p)
-        fp = fingerprint(parsed.id, parsed.url, parsed.source, dedup_text, ts or 0.0)
-        return Analysis(
-            article=parsed,
-            document=doc,
-            fingerprint=fp,
-            countries=self.countries.recognise(doc),
-            sectors=self.sectors.classify(doc),
-            event_id=event_id_of(parsed),
+        return self.analyse_batch([record])[0]
+
+    def analyse_batch(
+        self, records: Sequence[InputRecord], failed: OnError | None = None
+    ) -> list[Analysis | Rejected]:
+        """analyse() of each record, one stage after the other over the whole batch: a
+        stage's tables stay in the CPU caches from one record to the next, and the
+        fingerprints are made together (core/dedup_batch.py). `failed` turns a record's
+        exception into its rejection; without it, the exception propagates."""
+        run = _Batch(records, failed)
+        arts = run.each(lambda i: parse_article(records[i].value, self.max_bytes), run.todo)
+        docs = run.each(lambda i: make_document(arts[i].title, arts[i].body), arts)
+        items = run.each(lambda i: _dedup_item(records[i], arts[i], docs[i]), docs)
+        try:
+            fps = dict(zip(items, fingerprints(list(items.values())), strict=True))
+        except Exception:
+            if failed is None:
+                raise
+            fps = run.each(lambda i: fingerprint(*items[i]), items)  # find the one at fault
+        countries = run.each(lambda i: self.countries.recognise(docs[i]), fps)
+        sectors = run.each(lambda i: self.sectors.classify(docs[i]), countries)
+        done = run.each(
+            lambda i: Analysis(
+                arts[i], docs[i], fps[i], countries[i], sectors[i], event_id_of(arts[i])
+            ),
+            sectors,
         )
+        return run.results(done)
 
     def event(self, a: Analysis, d: Decision, now: float) -> EnrichedEvent:
         art = a.article
@@ -194,8 +248,17 @@ class Pipeline:
         return Prepared(a.fingerprint, key.encode("utf-8"), head, tail, facts)
 
     def analyse_prepared(self, record: InputRecord) -> Prepared | Rejected:
-        a = self.analyse(record)
-        return a if isinstance(a, Rejected) else self.prepare(a)
+        return self.analyse_many([record])[0]
+
+    def analyse_many(
+        self, records: Sequence[InputRecord], failed: OnError | None = None
+    ) -> list[Prepared | Rejected]:
+        """analyse_prepared() of each record, stage by stage (see analyse_batch)."""
+        analyses = self.analyse_batch(records, failed)
+        run = _Batch(records, failed)
+        ok = {i: a for i, a in enumerate(analyses) if not isinstance(a, Rejected)}
+        run.rejected = {i: a for i, a in enumerate(analyses) if isinstance(a, Rejected)}
+        return run.results(run.each(lambda i: self.prepare(ok[i]), ok))
 
     def dead_letter(self, record: InputRecord, rejected: Rejected, now: float) -> DeadLetter:
         return dead_letter_of(record, rejected.reason, rejected.message, now)
@@ -227,7 +290,7 @@ class Pipeline:
     def process_batch(
         self, records: Sequence[InputRecord], index: DedupIndex, now: float
     ) -> list[Output]:
-        analyses = [self.analyse_prepared(r) for r in records]
+        analyses = self.analyse_many(records)
         fps = [a.fingerprint for a in analyses if not isinstance(a, Rejected)]
         order = time_order(fps)
         decisions = in_input_order(index.decide([fps[i] for i in order]), order)
