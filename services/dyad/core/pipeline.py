@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, TypeVar
+from typing import Literal
 
 import pydantic_core
 
@@ -44,14 +44,23 @@ from dyad.core.models import (
     SourceRef,
 )
 from dyad.core.parse import DEFAULT_MAX_BYTES, Rejected, parse_article
-from dyad.core.prepared import PLACEHOLDER, EventFacts, Prepared, cut, dedup_info, splice
+from dyad.core.prepared import (
+    PLACEHOLDER,
+    PLACEHOLDER_TIME,
+    EventFacts,
+    Prepared,
+    cut,
+    dedup_info,
+    splice,
+)
 from dyad.core.sectors import SectorClassifier, SectorResult, Taxonomy
+from dyad.core.stages import OnError, StageRun
 from dyad.core.text import Document, make_document
 
 CODE_VERSION = "1"
 RAW_KEEP_BYTES = 64 * 1024
 OutputKind = Literal["event", "duplicate", "dead_letter"]
-T = TypeVar("T")
+_PLACEHOLDER_INFO = dedup_info(PLACEHOLDER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +71,6 @@ class InputRecord:
     partition: int = 0
     offset: int = 0
     timestamp_ms: int | None = None
-
-
-OnError = Callable[[InputRecord, Exception], Rejected]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,35 +122,6 @@ def parse_time(text: str | None) -> float | None:
     return parsed.timestamp()
 
 
-class _Batch:
-    """A batch going through the stages: each stage maps the records still in it (by
-    position), and a record rejected or failing at a stage leaves with its rejection."""
-
-    def __init__(self, records: Sequence[InputRecord], failed: OnError | None) -> None:
-        self.records = records
-        self.failed = failed
-        self.todo = range(len(records))
-        self.rejected: dict[int, Rejected] = {}
-
-    def each(self, step: Callable[[int], T | Rejected], todo: Iterable[int]) -> dict[int, T]:
-        out: dict[int, T] = {}
-        for i in todo:
-            try:
-                value = step(i)
-            except Exception as e:  # noqa: BLE001 - the per-message error boundary
-                if self.failed is None:
-                    raise
-                value = self.failed(self.records[i], e)
-            if isinstance(value, Rejected):
-                self.rejected[i] = value
-            else:
-                out[i] = value
-        return out
-
-    def results(self, done: dict[int, T]) -> list[T | Rejected]:
-        return [done[i] if i in done else self.rejected[i] for i in self.todo]
-
-
 def _dedup_item(record: InputRecord, art: RawArticle, doc: Document) -> Item:
     """fingerprint()'s arguments: the time is published_at, else the record's."""
     ts = parse_time(art.published_at)
@@ -189,7 +166,7 @@ class Pipeline:
         stage's tables stay in the CPU caches from one record to the next, and the
         fingerprints are made together (core/dedup_batch.py). `failed` turns a record's
         exception into its rejection; without it, the exception propagates."""
-        run = _Batch(records, failed)
+        run = StageRun(records, failed)
         arts = run.each(lambda i: parse_article(records[i].value, self.max_bytes), run.todo)
         docs = run.each(lambda i: make_document(arts[i].title, arts[i].body), arts)
         items = run.each(lambda i: _dedup_item(records[i], arts[i], docs[i]), docs)
@@ -231,8 +208,29 @@ class Pipeline:
         )
 
     def prepare(self, a: Analysis) -> Prepared:
-        """The event serialised around its decision and its time (core/prepared.py)."""
-        ev = self.event(a, PLACEHOLDER, 0.0)
+        """The event serialised around its decision and its time (core/prepared.py).
+
+        Built without validation: every part is a validated model or string already
+        (event() validates; tests/unit/test_pipeline.py checks the bytes are alike)."""
+        art = a.article
+        ev = EnrichedEvent.model_construct(
+            event_id=a.event_id,
+            article=ArticleRef.model_construct(
+                id=art.id,
+                url=art.url,
+                source=art.source,
+                title=art.title,
+                published_at=art.published_at,
+                language=art.language,
+            ),
+            dedup=_PLACEHOLDER_INFO,
+            countries=a.countries.countries,
+            pair=a.countries.pair,
+            sectors=a.sectors.sectors,
+            primary_sector=a.sectors.primary,
+            classifier_version=self.classifier_version,
+            processed_at=PLACEHOLDER_TIME,
+        )
         head, tail = cut(dump(ev))
         key = "-".join(ev.pair.countries) if ev.pair else ev.article.id
         facts = EventFacts(
@@ -255,7 +253,7 @@ class Pipeline:
     ) -> list[Prepared | Rejected]:
         """analyse_prepared() of each record, stage by stage (see analyse_batch)."""
         analyses = self.analyse_batch(records, failed)
-        run = _Batch(records, failed)
+        run = StageRun(records, failed)
         ok = {i: a for i, a in enumerate(analyses) if not isinstance(a, Rejected)}
         run.rejected = {i: a for i, a in enumerate(analyses) if isinstance(a, Rejected)}
         return run.results(run.each(lambda i: self.prepare(ok[i]), ok))
