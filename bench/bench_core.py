@@ -110,7 +110,7 @@ def stage_costs(pipe: Pipeline, records: Sequence[InputRecord], batch: int) -> d
     for attr, stage in (
         ("parse_article", "parse"),
         ("make_document", "document"),
-        ("fingerprint", "fingerprint"),
+        ("fingerprints", "fingerprint"),  # a batch's at once (core/dedup_batch.py)
         ("event_id_of", "event_id"),
         ("dump", "serialise"),
     ):
