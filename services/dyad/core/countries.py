@@ -52,7 +52,7 @@ class CountryRecognizer:
                 name=self.gazetteer.names.get(code, code),
                 score=round(t.score, 3),
                 mentions=t.mentions,
-                evidence=[evidence(x, w) for x, w in t.evidence],
+                evidence=list(map(evidence, t.evidence)),
             )
             for code, t in ranked
         ]

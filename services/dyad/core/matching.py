@@ -244,11 +244,19 @@ def _plain(suffix: str) -> str:
     return strip_accents(suffix)  # endings repeat across articles: "'s", "ын", "ların"
 
 
+def _run_end(folded: str, end: int, limit: int) -> int:
+    """Where the alphanumeric run from folded[end] stops, at `limit` at the latest."""
+    run = folded[end:limit]
+    if run.isalnum() or not run:
+        return limit
+    return _RUN(folded, end, limit).end()  # type: ignore[union-attr]
+
+
 def _fit(
     text: str, folded: str, start: int, end: int, aliases: tuple[Alias, ...], prefix: str, n: int
 ) -> Match | None:
     # The alphanumeric run after the alias, at most one past MAX_SUFFIX long.
-    stop = _RUN(folded, end, min(n, end + MAX_SUFFIX + 1)).end()  # type: ignore[union-attr]
+    stop = _run_end(folded, end, min(n, end + MAX_SUFFIX + 1))
     if stop - end > MAX_SUFFIX:
         return None
     suffix = folded[end:stop]

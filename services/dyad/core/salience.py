@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import filterfalse
 from operator import attrgetter, itemgetter
 
@@ -179,10 +178,20 @@ def _read(
     return code, 1.0
 
 
-@lru_cache(maxsize=8192)
-def evidence(text: str, where: str) -> Evidence:
-    # Evidence is immutable and repeats across articles ("Syria", body): build it once.
-    return Evidence(text=text, where=where)  # type: ignore[arg-type]
+_EVIDENCE: dict[tuple[str, str], Evidence] = {}
+_EVIDENCE_CACHE = 8192
+
+
+def evidence(item: tuple[str, str]) -> Evidence:
+    """The Evidence of a tally's (text, where) item. Evidence is immutable and repeats
+    across articles ("Syria", body): build it once (a dict keyed by the item itself is
+    cheaper than an lru_cache here)."""
+    found = _EVIDENCE.get(item)
+    if found is None:
+        if len(_EVIDENCE) >= _EVIDENCE_CACHE:
+            _EVIDENCE.clear()
+        found = _EVIDENCE[item] = Evidence(text=item[0], where=item[1])  # type: ignore[arg-type]
+    return found
 
 
 def _disambiguate(
