@@ -110,7 +110,7 @@ def stage_costs(pipe: Pipeline, records: Sequence[InputRecord], batch: int) -> d
     for attr, stage in (
         ("parse_article", "parse"),
         ("make_document", "document"),
-        ("fingerprint", "fingerprint"),
+        ("fingerprints", "fingerprint"),  # a batch's at once (core/dedup_batch.py)
         ("event_id_of", "event_id"),
         ("dump", "serialise"),
     ):
@@ -118,7 +118,8 @@ def stage_costs(pipe: Pipeline, records: Sequence[InputRecord], batch: int) -> d
             missing.append(stage)
     timers.wrap(pipe.countries, "recognise", "countries") or missing.append("countries")
     timers.wrap(pipe.sectors, "classify", "sectors") or missing.append("sectors")
-    timers.wrap(pipe, "event", "event_build") or missing.append("event_build")
+    # prepare: the event built and serialised around its decision (serialise is inside)
+    timers.wrap(pipe, "prepare", "event_build") or missing.append("event_build")
     timers.wrap(MemoryDedupIndex, "decide", "dedup_decide") or missing.append("dedup_decide")
     try:
         total, _, _ = run(pipe, records, batch)
@@ -126,6 +127,7 @@ def stage_costs(pipe: Pipeline, records: Sequence[InputRecord], batch: int) -> d
         timers.undo()
     n = len(records)
     us = {stage: round(timers.seconds.get(stage, 0.0) / n * 1e6, 1) for stage in STAGES}
+    us["event_build"] = round(max(0.0, us["event_build"] - us["serialise"]), 1)
     us["other"] = round(max(0.0, total / n * 1e6 - sum(us.values())), 1)
     us["total"] = round(total / n * 1e6, 1)
     if missing:

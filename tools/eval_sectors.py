@@ -1,10 +1,11 @@
 """Score the sector classifier on the labeled corpus: primary accuracy and micro-F1.
 
     python tools/eval_sectors.py [--split dev|test|all] [--errors] [--lang en]
-                                 [--author first|second]
+                                 [--author first|second|third]
 
-`--author second` keeps only the articles of the second, independent author
-(ids `ho-<lang>-NN`), `--author first` only the others.
+Three authors wrote the corpus, each without seeing the others' articles:
+`--author second` keeps only the second's (ids `ho-<lang>-NN`), `third` only
+the third's (`t3-<lang>-NN`), `first` the rest.
 
 The labeled articles live in tests/data/labeled/<language>.jsonl; thresholds
 are tuned on the dev split only (see docs/sectors.md).
@@ -24,18 +25,23 @@ ROOT = Path(__file__).resolve().parents[1]
 LABELED = ROOT / "tests" / "data" / "labeled"
 
 
-SECOND_AUTHOR = "ho-"  # id prefix of the second author's articles
+AUTHORS = ("first", "second", "third")
+_PREFIXES = {"ho-": "second", "t3-": "third"}  # id prefixes of the later authors' articles
 
 
-def load(split: str, lang: str | None = None, author: str | None = None) -> list[dict]:
+def author(row_id: str) -> str:
+    """Who wrote (and labelled) an article of the corpus."""
+    return next((who for prefix, who in _PREFIXES.items() if row_id.startswith(prefix)), "first")
+
+
+def load(split: str, lang: str | None = None, who: str | None = None) -> list[dict]:
     rows = []
     for path in sorted(LABELED.glob("*.jsonl")):
         for line in path.read_text("utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
                 row.setdefault("language", path.stem)
-                second = row["id"].startswith(SECOND_AUTHOR)
-                if author == "first" and second or author == "second" and not second:
+                if who not in (None, author(row["id"])):
                     continue
                 if split in ("all", row.get("split")) and lang in (None, row["language"]):
                     rows.append(row)
@@ -72,7 +78,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--split", default="dev")
     ap.add_argument("--lang")
-    ap.add_argument("--author", choices=("first", "second"))
+    ap.add_argument("--author", choices=AUTHORS)
     ap.add_argument("--errors", action="store_true")
     args = ap.parse_args()
     clf = SectorClassifier(Taxonomy.load())

@@ -95,14 +95,16 @@ class BatchAnalyser:
         async with self.store_lock:
             await stop.until_stop(self.store.checkpoint())
 
-    def safe_analyse(self, record: InputRecord) -> Prepared | Rejected:
-        try:
-            return self.pipeline.analyse_prepared(record)
-        except Exception as e:  # noqa: BLE001 - the per-message error boundary
-            log.exception(
-                "analysis failed",
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-            )
-            return Rejected("internal_error", f"{type(e).__name__}: {e}"[:500])
+    def safe_analyse(self, records: Sequence[InputRecord]) -> list[Prepared | Rejected]:
+        return self.pipeline.analyse_many(records, self._failed)
+
+    @staticmethod
+    def _failed(record: InputRecord, e: Exception) -> Rejected:
+        """The per-message error boundary (called while `e` is handled)."""
+        log.exception(
+            "analysis failed",
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+        )
+        return Rejected("internal_error", f"{type(e).__name__}: {e}"[:500])

@@ -38,7 +38,8 @@ from dyad.logging import get_logger
 
 log = get_logger("dyad.workers")
 
-Analyse = Callable[[InputRecord], Prepared | Rejected]
+# Analyses a slice of a batch, one result per record (Pipeline.analyse_many, stage by stage).
+Analyse = Callable[[Sequence[InputRecord]], list[Prepared | Rejected]]
 
 _pipeline: Pipeline | None = None
 # Tiny batches are analysed in place: a helper's round trip (about a millisecond)
@@ -75,13 +76,11 @@ def _exit_with_parent(parent: int) -> None:
 def _analyse_chunk(records: Sequence[InputRecord]) -> list[Prepared | Rejected]:
     if _pipeline is None:
         raise RuntimeError("helper process without a pipeline")
-    out: list[Prepared | Rejected] = []
-    for record in records:
-        try:
-            out.append(_pipeline.analyse_prepared(record))
-        except Exception as e:  # noqa: BLE001 - the per-message error boundary
-            out.append(Rejected("internal_error", f"{type(e).__name__}: {e}"[:500]))
-    return out
+    return _pipeline.analyse_many(records, _internal_error)
+
+
+def _internal_error(record: InputRecord, e: Exception) -> Rejected:
+    return Rejected("internal_error", f"{type(e).__name__}: {e}"[:500])
 
 
 async def analyse_here(
@@ -93,7 +92,7 @@ async def analyse_here(
     for start in range(0, len(records), every):
         if start:
             await asyncio.sleep(0)
-        out.extend(analyse(r) for r in records[start : start + every])
+        out.extend(analyse(records[start : start + every]))
     return out
 
 

@@ -231,9 +231,16 @@ def test_single_country_has_no_pair_and_weak_second_lowers_confidence(
     assert run(rec, "Iran raises fuel prices", "Iranian drivers queued in Tehran.").pair is None
     strong = run(rec, "Iran and Syria sign a deal", "Iranian and Syrian ministers met.").pair
     weak = run(
-        rec, "Iran raises exports", "Iranian firms sold more. Iranian output rose. Syria buys some."
+        rec,
+        "Iran raises exports",
+        "Iranian firms sold more. Iranian output rose. Syria buys some. Syrian buyers pay late.",
     ).pair
     assert strong and weak and weak.score < strong.score
+    # One plain mention in the body is passing: visitors, a buyer among others.
+    single = run(
+        rec, "Iran raises exports", "Iranian firms sold more. Iranian output rose. Syria buys some."
+    )
+    assert [c.code for c in single.countries] == ["IR", "SY"] and single.pair is None
 
 
 def test_boilerplate_mentions_do_not_count(rec: CountryRecognizer) -> None:

@@ -3,10 +3,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
+import pytest
 
 from dyad.core.dedup import MemoryDedupIndex
 from dyad.core.parse import Rejected
 from dyad.core.pipeline import Analysis, InputRecord, Pipeline, dump
+from dyad.core.text import Document
 
 
 def _article(i: int, body: str, **extra: object) -> bytes:
@@ -135,3 +137,48 @@ def test_a_batch_is_decided_in_event_time_whatever_the_interleaving(pipeline: Pi
     copy = orjson.loads(outs[2].value)
     assert copy["dedup"]["status"] == "exact" and copy["dedup"]["duplicate_of"] == "orig"
     assert orjson.loads(outs[1].value)["dedup"]["status"] == "unique"
+
+
+def test_a_batch_analysed_stage_by_stage_is_each_record_analysed_alone(
+    pipeline: Pipeline,
+) -> None:
+    records = _dedup_corpus()[:80] + [InputRecord(b"{bad", offset=99)]
+    alone = [pipeline.analyse_many([r]) for r in records]
+    together = pipeline.analyse_many(records)
+    assert len(together) == len(records)
+    for [a], b in zip(alone, together, strict=True):
+        if isinstance(a, Rejected):
+            assert a == b
+        else:
+            assert not isinstance(b, Rejected)
+            assert (a.key, a.head, a.tail, a.facts) == (b.key, b.head, b.tail, b.facts)
+            assert a.fingerprint.content_hash == b.fingerprint.content_hash
+            assert (a.fingerprint.signature == b.fingerprint.signature).all()
+
+
+def test_a_record_failing_a_stage_is_rejected_alone(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = _dedup_corpus()[:6]
+    bad = orjson.loads(records[2].value or b"")["id"]
+    real = pipeline.sectors.classify
+
+    def classify(doc: Document) -> object:
+        if doc.title == orjson.loads(records[2].value or b"")["title"]:
+            raise RuntimeError("boom")
+        return real(doc)
+
+    monkeypatch.setattr(pipeline.sectors, "classify", classify)
+    failed: list[tuple[int, Exception]] = []
+
+    def on_error(record: InputRecord, e: Exception) -> Rejected:
+        failed.append((record.offset, e))
+        return Rejected("internal_error", str(e))
+
+    out = pipeline.analyse_many(records, on_error)
+    assert [(o, str(e)) for o, e in failed] == [(2, "boom")]
+    assert out[2] == Rejected("internal_error", "boom")
+    assert [isinstance(o, Rejected) for o in out] == [False, False, True, False, False, False]
+    assert bad not in [o.facts.article_id for o in out if not isinstance(o, Rejected)]
+    with pytest.raises(RuntimeError, match="boom"):
+        pipeline.analyse_many(records)  # without a handler the error propagates

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dyad.core.text import _CHAR_FOLD, fold, make_document, normalise
+from dyad.core.text import _CHAR_FOLD, _markers, fold, make_document, normalise
 
 PROSE = (
     "The two ministers agreed to open a joint trade office in the capital next spring.\n"
@@ -181,3 +181,17 @@ def test_prose_that_starts_like_a_marker_is_kept() -> None:
 def test_removed_counts_the_dropped_characters() -> None:
     doc = make_document("", f"{PROSE}\nRelated articles\n- Ghana and Togo sign a power deal")
     assert doc.removed == len("Related articles") + len("- Ghana and Togo sign a power deal")
+
+
+_PHRASES = sorted({*_markers().licence, *_markers().glued})
+
+
+@given(st.lists(st.sampled_from(_PHRASES) | st.text(max_size=8), max_size=8))
+def test_the_byte_prefilter_finds_a_phrase_exactly_when_the_automaton_does(
+    pieces: list[str],
+) -> None:
+    # _cut_glued returns a line at once when the byte finder sees no phrase in it.
+    key = "".join(pieces)
+    markers = _markers()
+    found = bool(markers.finder.find_matches_as_indexes(key.encode("utf-8", "surrogatepass")))
+    assert found == any(True for _ in markers.automaton.iter(key))

@@ -45,7 +45,7 @@ def _summary(a: Prepared | Rejected) -> tuple[object, ...]:
 
 
 def test_small_batches_stay_in_process(pipeline: Pipeline) -> None:
-    pool = AnalysisPool(Settings(workers=1), pipeline.analyse_prepared)
+    pool = AnalysisPool(Settings(workers=1), pipeline.analyse_many)
     pool.start()
     try:
         out = asyncio.run(pool.analyse(_records(MIN_POOLED_BATCH - 1)))
@@ -64,7 +64,7 @@ def test_chunks_are_contiguous_and_complete() -> None:
 
 def test_pool_matches_inline_analysis_in_order(pipeline: Pipeline) -> None:
     records = _records(100)
-    pool = AnalysisPool(Settings(workers=1), pipeline.analyse_prepared)
+    pool = AnalysisPool(Settings(workers=1), pipeline.analyse_many)
     pool.start()
     try:
         pooled = asyncio.run(pool.analyse(records))

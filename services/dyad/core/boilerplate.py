@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import ahocorasick
+import ahocorasick_rs
 
 from dyad.core.text import scan_form
 
@@ -52,6 +53,14 @@ class Markers:
             automaton.add_word(phrase, (phrase, phrase in self.licence, phrase in self.glued))
         automaton.make_automaton()
         return automaton
+
+    @cached_property
+    def finder(self) -> ahocorasick_rs.BytesAhoCorasick:
+        """The same phrases over UTF-8 bytes, only to tell whether a line holds any: a few
+        times faster than `automaton` on the (usual) line that holds none. A byte match of
+        a phrase is a match of its characters (UTF-8 is self-synchronising)."""
+        phrases = sorted({*self.licence, *self.glued})
+        return ahocorasick_rs.BytesAhoCorasick([p.encode() for p in phrases])
 
 
 def clean_lines(lines: list[str], keys: list[str], markers: Markers) -> list[str]:
@@ -127,6 +136,8 @@ def _cut_glued(line: str, key: str, markers: Markers) -> str:
 
     A licence phrase cuts from the start of its sentence: the earliest phrase cuts most.
     A glued heading counts at its first place only, where it must follow a sentence."""
+    if not markers.finder.find_matches_as_indexes(key.encode("utf-8", "surrogatepass")):
+        return line.rstrip()  # no phrase: what the cut below gives then
     licence = len(line)  # earliest start of a licence phrase
     glued: dict[str, int] = {}  # heading -> its first place
     for last, (phrase, is_licence, is_glued) in markers.automaton.iter(key):

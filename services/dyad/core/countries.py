@@ -24,8 +24,11 @@ from dyad.core.text import Document
 __all__ = ["DATA_DIR", "Alias", "CountryRecognizer", "CountryResult", "Gazetteer"]
 
 CANDIDATES = 6
-# A second country seen only in passing ("US sanctions", a city) makes no pair.
-MIN_SECOND_SCORE = 1.0
+# A second country seen only in passing ("US sanctions", a city) makes no pair; nor
+# does one plain mention in the body (a name weighs 1.0 there, a demonym 0.8), as
+# "South Korean visitors" in a story about one country. A lead mention (1.6 for a
+# demonym) or one as an actor (1.5) does.
+MIN_SECOND_SCORE = 1.2
 # Second-country score at which its evidence no longer limits the confidence.
 FULL_SUPPORT = 4.0
 

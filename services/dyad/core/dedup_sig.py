@@ -176,13 +176,18 @@ def minhash(shingles: U64) -> Minima:
     keys = ordered.take(np.searchsorted(ordered, _BIN_EDGES), mode="clip") >> _KEY_SHIFT
     sig: Minima = keys.astype(np.uint16)  # a key is its bin, then 16 bits of value
     nonempty = (keys >> np.uint64(16)) == _BIN_IDS
-    if not nonempty.all():
-        full = np.flatnonzero(nonempty)
-        pos = np.searchsorted(full, _BIN_IDS)
-        donor = full[np.where(pos == full.size, 0, pos)]
-        dist = ((donor - _BIN_IDS) % NUM_PERM).astype(np.uint16)
-        sig = sig[donor] + dist * np.uint16(0x9E37)  # wraps modulo 2**16
-    return sig
+    return sig if nonempty.all() else densify(sig, nonempty)
+
+
+def densify(sig: Minima, nonempty: npt.NDArray[np.bool_]) -> Minima:
+    """Each empty bin takes the value of the next non-empty one (rotating), shifted by
+    the distance; `nonempty` holds at least one True."""
+    full = np.flatnonzero(nonempty)
+    pos = np.searchsorted(full, _BIN_IDS)
+    donor = full[np.where(pos == full.size, 0, pos)]
+    dist = ((donor - _BIN_IDS) % NUM_PERM).astype(np.uint16)
+    dense: Minima = sig[donor] + dist * np.uint16(0x9E37)  # wraps modulo 2**16
+    return dense
 
 
 def band_keys(sig: Minima) -> U64:

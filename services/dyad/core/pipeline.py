@@ -34,6 +34,7 @@ from dyad.core.dedup import (
     in_input_order,
     time_order,
 )
+from dyad.core.dedup_batch import Item, fingerprints
 from dyad.core.models import (
     ArticleRef,
     DeadLetter,
@@ -43,13 +44,23 @@ from dyad.core.models import (
     SourceRef,
 )
 from dyad.core.parse import DEFAULT_MAX_BYTES, Rejected, parse_article
-from dyad.core.prepared import PLACEHOLDER, EventFacts, Prepared, cut, dedup_info, splice
+from dyad.core.prepared import (
+    PLACEHOLDER,
+    PLACEHOLDER_TIME,
+    EventFacts,
+    Prepared,
+    cut,
+    dedup_info,
+    splice,
+)
 from dyad.core.sectors import SectorClassifier, SectorResult, Taxonomy
+from dyad.core.stages import OnError, StageRun
 from dyad.core.text import Document, make_document
 
 CODE_VERSION = "1"
 RAW_KEEP_BYTES = 64 * 1024
 OutputKind = Literal["event", "duplicate", "dead_letter"]
+_PLACEHOLDER_INFO = dedup_info(PLACEHOLDER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +122,15 @@ def parse_time(text: str | None) -> float | None:
     return parsed.timestamp()
 
 
+def _dedup_item(record: InputRecord, art: RawArticle, doc: Document) -> Item:
+    """fingerprint()'s arguments: the time is published_at, else the record's."""
+    ts = parse_time(art.published_at)
+    if ts is None and record.timestamp_ms is not None:
+        ts = record.timestamp_ms / 1000.0
+    text = "\n".join(p for p in (doc.lead, doc.body) if p)
+    return (art.id, art.url, art.source, text, ts or 0.0)
+
+
 def event_id_of(article: RawArticle) -> str:
     """Deterministic: the identity of the input (id and content), nothing else."""
     h = hashlib.sha256()
@@ -137,23 +157,34 @@ class Pipeline:
         return cls(Gazetteer.load(), Taxonomy.load(), max_bytes)
 
     def analyse(self, record: InputRecord) -> Analysis | Rejected:
-        parsed = parse_article(record.value, self.max_bytes)
-        if isinstance(parsed, Rejected):
-            return parsed
-        doc = make_document(parsed.title, parsed.body)
-        ts = parse_time(parsed.published_at)
-        if ts is None and record.timestamp_ms is not None:
-            ts = record.timestamp_ms / 1000.0
-        dedup_text = "\n".join(p for p in (doc.lead, doc.body) if p)
-        fp = fingerprint(parsed.id, parsed.url, parsed.source, dedup_text, ts or 0.0)
-        return Analysis(
-            article=parsed,
-            document=doc,
-            fingerprint=fp,
-            countries=self.countries.recognise(doc),
-            sectors=self.sectors.classify(doc),
-            event_id=event_id_of(parsed),
+        return self.analyse_batch([record])[0]
+
+    def analyse_batch(
+        self, records: Sequence[InputRecord], failed: OnError | None = None
+    ) -> list[Analysis | Rejected]:
+        """analyse() of each record, one stage after the other over the whole batch: a
+        stage's tables stay in the CPU caches from one record to the next, and the
+        fingerprints are made together (core/dedup_batch.py). `failed` turns a record's
+        exception into its rejection; without it, the exception propagates."""
+        run = StageRun(records, failed)
+        arts = run.each(lambda i: parse_article(records[i].value, self.max_bytes), run.todo)
+        docs = run.each(lambda i: make_document(arts[i].title, arts[i].body), arts)
+        items = run.each(lambda i: _dedup_item(records[i], arts[i], docs[i]), docs)
+        try:
+            fps = dict(zip(items, fingerprints(list(items.values())), strict=True))
+        except Exception:
+            if failed is None:
+                raise
+            fps = run.each(lambda i: fingerprint(*items[i]), items)  # find the one at fault
+        countries = run.each(lambda i: self.countries.recognise(docs[i]), fps)
+        sectors = run.each(lambda i: self.sectors.classify(docs[i]), countries)
+        done = run.each(
+            lambda i: Analysis(
+                arts[i], docs[i], fps[i], countries[i], sectors[i], event_id_of(arts[i])
+            ),
+            sectors,
         )
+        return run.results(done)
 
     def event(self, a: Analysis, d: Decision, now: float) -> EnrichedEvent:
         art = a.article
@@ -177,8 +208,29 @@ class Pipeline:
         )
 
     def prepare(self, a: Analysis) -> Prepared:
-        """The event serialised around its decision and its time (core/prepared.py)."""
-        ev = self.event(a, PLACEHOLDER, 0.0)
+        """The event serialised around its decision and its time (core/prepared.py).
+
+        Built without validation: every part is a validated model or string already
+        (event() validates; tests/unit/test_pipeline.py checks the bytes are alike)."""
+        art = a.article
+        ev = EnrichedEvent.model_construct(
+            event_id=a.event_id,
+            article=ArticleRef.model_construct(
+                id=art.id,
+                url=art.url,
+                source=art.source,
+                title=art.title,
+                published_at=art.published_at,
+                language=art.language,
+            ),
+            dedup=_PLACEHOLDER_INFO,
+            countries=a.countries.countries,
+            pair=a.countries.pair,
+            sectors=a.sectors.sectors,
+            primary_sector=a.sectors.primary,
+            classifier_version=self.classifier_version,
+            processed_at=PLACEHOLDER_TIME,
+        )
         head, tail = cut(dump(ev))
         key = "-".join(ev.pair.countries) if ev.pair else ev.article.id
         facts = EventFacts(
@@ -194,8 +246,17 @@ class Pipeline:
         return Prepared(a.fingerprint, key.encode("utf-8"), head, tail, facts)
 
     def analyse_prepared(self, record: InputRecord) -> Prepared | Rejected:
-        a = self.analyse(record)
-        return a if isinstance(a, Rejected) else self.prepare(a)
+        return self.analyse_many([record])[0]
+
+    def analyse_many(
+        self, records: Sequence[InputRecord], failed: OnError | None = None
+    ) -> list[Prepared | Rejected]:
+        """analyse_prepared() of each record, stage by stage (see analyse_batch)."""
+        analyses = self.analyse_batch(records, failed)
+        run = StageRun(records, failed)
+        ok = {i: a for i, a in enumerate(analyses) if not isinstance(a, Rejected)}
+        run.rejected = {i: a for i, a in enumerate(analyses) if isinstance(a, Rejected)}
+        return run.results(run.each(lambda i: self.prepare(ok[i]), ok))
 
     def dead_letter(self, record: InputRecord, rejected: Rejected, now: float) -> DeadLetter:
         return dead_letter_of(record, rejected.reason, rejected.message, now)
@@ -227,7 +288,7 @@ class Pipeline:
     def process_batch(
         self, records: Sequence[InputRecord], index: DedupIndex, now: float
     ) -> list[Output]:
-        analyses = [self.analyse_prepared(r) for r in records]
+        analyses = self.analyse_many(records)
         fps = [a.fingerprint for a in analyses if not isinstance(a, Rejected)]
         order = time_order(fps)
         decisions = in_input_order(index.decide([fps[i] for i in order]), order)

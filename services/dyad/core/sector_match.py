@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from dyad.core.sector_lexicon import ANY_BYTES, Taxonomy
-from dyad.core.sector_model import Tally
+from dyad.core.sector_model import BEST, FOCUS, SENTENCES, Tally
 
 # One C-level pass on UTF-8 bytes: sentence ends become a newline token, line
 # breaks and other ASCII punctuation a space (a multi-character pattern would
@@ -122,18 +122,20 @@ def _settle(
     tallies: dict[int, Tally] = {}
     get = tallies.get
     for part, local in sentences:
-        damp = 1.0 if len(local) <= list_size else list_size / len(local)
-        top = max(local.values())
+        n = len(local)
+        damp = 1.0 if n <= list_size else list_size / n
+        # The sentence is about the sector that carries the most weight there.
+        top = max(local.values()) if n > 1 else 0.0
         for sector, raw in local.items():
             weight = raw * damp
-            tally = get(sector)
-            if tally is None:
-                tally = tallies[sector] = Tally()
-            tally.parts[part] += weight
-            if weight > tally.best:
-                tally.best = weight
+            t = get(sector)
+            if t is None:
+                t = tallies[sector] = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+            t[part] += weight
+            if weight > t[BEST]:
+                t[BEST] = weight
             if weight >= full:
-                tally.sentences += 1
-                # The sentence is about this sector: it carries the most weight there.
-                tally.focus += raw >= top
+                t[SENTENCES] += 1.0
+                if raw >= top:
+                    t[FOCUS] += 1.0
     return tallies

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from operator import mul
 from typing import Any
-
-import numpy as np
-import numpy.typing as npt
 
 FEATURES = (
     "title",  # log1p of term weight in the headline
@@ -37,46 +35,56 @@ FEATURES = (
 )
 
 
-@dataclass(slots=True)
-class Tally:
-    """What the lexicon found for one sector in one article."""
+# One sector's tally in one article. A plain list, not an object: the lexicon
+# pass makes about ten per article and an object's construction costs more than
+# the arithmetic. Slots, by index:
+TITLE, LEAD, BODY = 0, 1, 2  # term weight in the headline, the lead, the body
+BEST = 3  # most weight in one sentence
+SENTENCES = 4  # sentences carrying at least one full term
+FOCUS = 5  # sentences where this sector carries the most weight
+TERMS = 6  # distinct matched terms
+SCORE = 7  # weighted by part, repetition decay and list damping
+Tally = list[float]
 
-    score: float = 0.0  # weighted by part, repetition decay and list damping
-    parts: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # title, lead, body
-    sentences: int = 0
-    focus: int = 0
-    best: float = 0.0
-    terms: int = 0  # distinct matched texts
+
+def new_tally() -> Tally:
+    return [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
 
 
 def features(tallies: Mapping[int, Tally]) -> dict[int, list[float]]:
-    """The feature vector of every candidate sector of one article."""
-    top = max(t.score for t in tallies.values()) or 1.0
-    top_title = max(t.parts[0] for t in tallies.values()) or 1.0
-    top_lead = max(t.parts[1] for t in tallies.values()) or 1.0
-    top_focus = max(t.focus for t in tallies.values()) or 1
-    candidates = math.log1p(len(tallies))
-    article = math.log1p(sum(t.focus for t in tallies.values()))
+    """The feature vector of every candidate sector of one article (FEATURES, in order)."""
+    own, shared = _split_features(tallies)
+    return {sector: [*values, *shared] for sector, values in own.items()}
+
+
+def _split_features(
+    tallies: Mapping[int, Tally],
+) -> tuple[dict[int, tuple[float, ...]], tuple[float, float]]:
+    """Each sector's own features, and the article's (the last two of FEATURES)."""
+    values = tallies.values()
+    top = max(t[SCORE] for t in values) or 1.0
+    top_title = max(t[TITLE] for t in values) or 1.0
+    top_lead = max(t[LEAD] for t in values) or 1.0
+    top_focus = max(t[FOCUS] for t in values) or 1.0
     log1p = math.log1p
-    return {
-        sector: [
-            log1p(t.parts[0]),
-            log1p(t.parts[1]),
-            log1p(t.parts[2]),
-            t.score / top,
-            1.0 if t.score >= top else 0.0,
-            log1p(t.sentences),
-            log1p(t.terms),
-            min(t.best, 6.0) / 6.0,
-            t.parts[0] / top_title,
-            t.parts[1] / top_lead,
-            log1p(t.focus),
-            t.focus / top_focus,
-            candidates,
-            article,
-        ]
+    own: dict[int, tuple[float, ...]] = {
+        sector: (
+            log1p(t[TITLE]),
+            log1p(t[LEAD]),
+            log1p(t[BODY]),
+            t[SCORE] / top,
+            1.0 if t[SCORE] >= top else 0.0,
+            log1p(t[SENTENCES]),
+            log1p(t[TERMS]),
+            min(t[BEST], 6.0) / 6.0,
+            t[TITLE] / top_title,
+            t[LEAD] / top_lead,
+            log1p(t[FOCUS]),
+            t[FOCUS] / top_focus,
+        )
         for sector, t in tallies.items()
     }
+    return own, (log1p(len(tallies)), log1p(sum(t[FOCUS] for t in values)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +115,6 @@ class SectorModel:
     primary: Linear
     threshold: float
     version: str
-    # Both models' weights side by side (features x 2): one product per article.
-    matrix: npt.NDArray[np.float64] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        both = np.array([self.include.weights, self.primary.weights], dtype=np.float64).T
-        object.__setattr__(self, "matrix", both)
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any], ids: Sequence[str]) -> SectorModel:
@@ -129,16 +131,23 @@ class SectorModel:
         """P(included) per kept sector, and the primary sector (always kept)."""
         if not tallies:
             return {}, None
-        feats = features(tallies)
-        z: list[list[float]] = np.dot(list(feats.values()), self.matrix).tolist()
-        bias, inc_prior = self.include.bias, self.include.prior
-        pri_bias, pri_prior = self.primary.bias, self.primary.prior
-        probs: dict[int, float] = {}
+        own, shared = _split_features(tallies)
+        inc, pri = self.include, self.primary
+        # A handful of candidates: plain dot products beat building numpy arrays.
+        n = len(shared)
+        w_inc, w_pri = inc.weights[:-n], pri.weights[:-n]
+        base_inc = sum(map(mul, shared, inc.weights[-n:]), inc.bias)
+        base_pri = sum(map(mul, shared, pri.weights[-n:]), pri.bias)
+        inc_prior, pri_prior = inc.prior, pri.prior
+        threshold = self.threshold
+        kept: dict[int, float] = {}
         best, primary = -math.inf, -1
-        for s, (zi, zp) in zip(feats, z, strict=True):
-            probs[s] = _sigmoid(zi + bias + inc_prior[s])
-            zp += pri_bias + pri_prior[s]
+        for s, f in own.items():
+            p = _sigmoid(sum(map(mul, f, w_inc), base_inc) + inc_prior[s])
+            if p >= threshold:
+                kept[s] = p
+            zp = sum(map(mul, f, w_pri), base_pri) + pri_prior[s]
             if zp > best or (zp == best and s < primary):
-                best, primary = zp, s
-        kept = {s: p for s, p in probs.items() if p >= self.threshold or s == primary}
+                best, primary, p_primary = zp, s, p
+        kept[primary] = p_primary
         return kept, primary

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from dyad.core.models import SectorScore
 from dyad.core.sector_lexicon import Taxonomy
 from dyad.core.sector_match import Evidence, tally
-from dyad.core.sector_model import SectorModel, Tally
+from dyad.core.sector_model import SCORE, TERMS, SectorModel, Tally
 from dyad.core.text import Document
 
 __all__ = ["SectorClassifier", "SectorResult", "Taxonomy"]
@@ -61,13 +61,13 @@ class SectorClassifier:
             self.list_size,
             self.full_term,
         )
-        pw = self.part_weight
+        w0, w1, w2 = self.part_weight
         for t in tallies.values():
-            p = t.parts
-            t.score = p[0] * pw[0] + p[1] * pw[1] + p[2] * pw[2]
+            t[SCORE] = t[0] * w0 + t[1] * w1 + t[2] * w2
         for sector, hits in evidence.items():
-            if sector in tallies:
-                tallies[sector].terms = len(hits)
+            found = tallies.get(sector)
+            if found is not None:
+                found[TERMS] = len(hits)
         return tallies, evidence
 
     def decide(self, tallies: dict[int, Tally], evidence: Evidence) -> SectorResult:
@@ -94,11 +94,12 @@ class SectorClassifier:
 
     def candidates(self, tallies: dict[int, Tally]) -> dict[int, Tally]:
         """Sectors with less than `min_score` (one clear term) never count: not even weighed."""
-        return {s: t for s, t in tallies.items() if t.score >= self.min_score}
+        floor = self.min_score
+        return {s: t for s, t in tallies.items() if t[SCORE] >= floor}
 
     def _rule(self, tallies: dict[int, Tally]) -> tuple[dict[int, float], int | None]:
         if not tallies:
             return {}, None
-        top = max(t.score for t in tallies.values())
-        kept = {s: t.score / top for s, t in tallies.items() if t.score >= self.min_share * top}
+        top = max(t[SCORE] for t in tallies.values())
+        kept = {s: t[SCORE] / top for s, t in tallies.items() if t[SCORE] >= self.min_share * top}
         return kept, max(kept, key=lambda s: (kept[s], -s))

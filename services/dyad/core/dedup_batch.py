@@ -1,0 +1,167 @@
+"""Fingerprints of many texts at once: dedup_sig's recipe over a batch, bit for bit.
+
+One text at a time, a fingerprint is about thirty numpy calls on arrays of a few
+thousand items: the cost per call dominates, and in the pipeline the stages in
+between push numpy's code and tables out of the CPU caches (measured: 55 µs an
+article alone, 115 µs inside the pipeline). Here the texts of a group are joined
+with a NUL between them, a non-word unit, so no word crosses two texts, and each
+step runs once for the whole group:
+
+- word hashes are position-free (the prefix sums are divided by the power of the
+  word's start), so they are the same in the joined units as in each text's own;
+- shingles are the windows of three words that stay inside one text;
+- each text's bin minima come from one sort of (text, bin, value) keys.
+
+A text with fewer than `SHINGLE` words, or a group with a character beyond the
+BMP, goes through dedup_sig.fingerprint itself (both are rare).
+tests/unit/test_dedup_batch.py checks every field against that function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import xxhash
+
+from dyad.core.dedup_sig import (
+    _FOLD,
+    _FOLD_LATIN1,
+    _IS_DIGIT,
+    _MIX1,
+    _ONE,
+    _POWERS,
+    _SHINGLE_MUL,
+    NUM_PERM,
+    SHINGLE,
+    U64,
+    Fingerprint,
+    _host,
+    _mix,
+    densify,
+    fingerprint,
+    hash_str,
+)
+
+# (article_id, url, source, text, timestamp), as fingerprint() takes them
+Item = tuple[str, str | None, str | None, str, float]
+
+# Texts are grouped up to about this many units, so that the group's arrays
+# (8 bytes a unit) stay in the CPU's second-level cache.
+GROUP_UNITS = 1 << 15
+_BIN_SHIFT = np.uint64(16)
+_KEY_BITS = 22  # a shingle's key: 6 bits of bin, 16 of value (dedup_sig._KEY_SHIFT)
+_GROUP_EDGES = np.arange(NUM_PERM, dtype=np.uint64) << _BIN_SHIFT
+
+
+def fingerprints(items: Sequence[Item]) -> list[Fingerprint]:
+    """fingerprint(*item) for each item, in order, at a fraction of the cost."""
+    out: list[Fingerprint] = []
+    start, units = 0, 0
+    for end, item in enumerate(items, 1):
+        units += len(item[3]) + 1
+        if units >= GROUP_UNITS or end == len(items):
+            out.extend(_group(items[start:end]))
+            start, units = end, 0
+    return out
+
+
+def _text(text: str) -> str:
+    # folded_units' own special cases, which change the text before the table lookup
+    if "\u03a3" in text:
+        return text.lower()
+    if "\u0130" in text:
+        return text.replace("\u0130", "i\u0307")
+    return text
+
+
+def _units(joined: str) -> npt.NDArray[np.unsignedinteger] | None:
+    """The folded units of the joined texts (as folded_units), None beyond the BMP."""
+    try:
+        return np.frombuffer(joined.encode("latin-1").translate(_FOLD_LATIN1), dtype=np.uint8)
+    except UnicodeEncodeError:
+        pass
+    raw = joined.encode("utf-16-le", "surrogatepass")
+    if len(raw) != 2 * len(joined):
+        return None
+    units: npt.NDArray[np.unsignedinteger] = _FOLD.take(np.frombuffer(raw, dtype=np.uint16))
+    return units
+
+
+def _group(items: Sequence[Item]) -> list[Fingerprint]:
+    texts = [_text(item[3]) for item in items]
+    codes = _units("\x00" + "\x00".join(texts) + "\x00")
+    if codes is None:
+        return [fingerprint(*item) for item in items]
+    word = codes.astype(np.bool_)
+    edges = (word[1:] != word[:-1]).nonzero()[0]
+    before = edges[0::2]  # the unit before each word
+    fwd, inv = _POWERS.upto(codes.size)
+    at = np.add.accumulate(codes * fwd[: codes.size]).take(edges)
+    hashes = at[1::2] - at[0::2]
+    np.multiply(hashes, inv.take(before), out=hashes)
+    np.add(hashes, edges[1::2] - before, out=hashes, dtype=np.uint64, casting="unsafe")
+    digit = _IS_DIGIT.take(codes[1:].take(before), mode="clip")
+    marks = np.where(digit, _ONE << ((hashes * _MIX1) >> np.uint64(58)), np.uint64(0))
+    # each text's first word: the first whose unit before is the NUL before the text
+    nuls = np.cumsum([0] + [len(t) + 1 for t in texts], dtype=np.int64)[:-1]
+    bounds = [*np.searchsorted(before, nuls).tolist(), hashes.size]
+    counts = np.diff(bounds)
+    numbers = np.zeros(len(items), dtype=np.uint64)
+    if hashes.size:
+        with_words = np.flatnonzero(counts)
+        numbers[with_words] = np.bitwise_or.reduceat(marks, np.asarray(bounds)[with_words])
+    minima = _minima(hashes, counts)
+    signatures = minima.astype(np.uint8)
+    out = []
+    for k, item in enumerate(items):
+        n = int(counts[k])
+        if n < SHINGLE:
+            out.append(fingerprint(*item))
+            continue
+        words = hashes[bounds[k] : bounds[k + 1]]
+        article_id, url, source, _, timestamp = item
+        out.append(
+            Fingerprint(
+                article_id=article_id,
+                url=url,
+                source=source,
+                content_hash=xxhash.xxh3_64_intdigest(words.data),
+                signature=signatures[k],
+                shingles=n - SHINGLE + 1,
+                numbers=int(numbers[k]),
+                timestamp=float(timestamp),
+                id_hash=hash_str(article_id),
+                url_hash=hash_str(url),
+                source_hash=hash_str(source or _host(url) or article_id),
+                minima=minima[k],
+            )
+        )
+    return out
+
+
+def _minima(hashes: U64, counts: np.ndarray) -> np.ndarray:
+    """dedup_sig.minhash of each text's shingles, a row per text (rows of texts with
+    fewer than SHINGLE words are left at zero: those texts are done one by one)."""
+    minima = np.zeros((counts.size, NUM_PERM), dtype=np.uint16)
+    if hashes.size < SHINGLE:
+        return minima
+    # the text of each word; a window is a shingle when its three words share a text
+    owner = np.repeat(np.arange(counts.size, dtype=np.uint64), counts)
+    inside = owner[: 1 - SHINGLE] == owner[SHINGLE - 1 :]
+    windows = np.convolve(hashes, _SHINGLE_MUL[SHINGLE - 1 :: -1], mode="valid")
+    shingles = _mix(windows[inside])
+    keys = np.sort(
+        (owner[: 1 - SHINGLE][inside] << np.uint64(_KEY_BITS))
+        | (shingles >> np.uint64(64 - _KEY_BITS))
+    )
+    texts = np.flatnonzero(counts >= SHINGLE).astype(np.uint64)
+    edges = ((texts << np.uint64(_KEY_BITS))[:, None] | _GROUP_EDGES).ravel()
+    first = keys.take(np.searchsorted(keys, edges), mode="clip")
+    mins = first.astype(np.uint16).reshape(texts.size, NUM_PERM)
+    nonempty = ((first ^ edges) >> _BIN_SHIFT == 0).reshape(texts.size, NUM_PERM)
+    for row in np.flatnonzero(~nonempty.all(axis=1)).tolist():
+        mins[row] = densify(mins[row], nonempty[row])
+    minima[texts.astype(np.int64)] = mins
+    return minima
