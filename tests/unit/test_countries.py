@@ -7,12 +7,14 @@ file when it is present.
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pycountry
 import pytest
 
 from dyad.core.countries import CountryRecognizer, CountryResult, Gazetteer
+from dyad.core.matching import MAX_SUFFIX, START, _run_end, find
 from dyad.core.text import make_document
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "seeds.jsonl"
@@ -161,6 +163,33 @@ def test_acronym_needs_capitals_and_names_need_capital_initial(rec: CountryRecog
     assert codes(run(rec, "us and them", "turkey, jordan and chad are words.")) == set()
 
 
+def test_ending_run_matches_the_character_rule() -> None:
+    # The ending after an alias is the run of str.isalnum characters (digits of any script
+    # included, "_" and marks not), at most one past the longest ending; the matcher finds
+    # it with a slice test or a regular expression, which must agree with the rule.
+    rng = random.Random(11)
+    alphabet = (
+        "aZ9_ -'.\u0661\u0663\u00b2\u0301\u064b\u0627\u0644\u0418\u4e2d\u00e9\u0130\u2160%\u060c"
+    )
+    for _ in range(3000):
+        folded = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        end = rng.randint(0, len(folded))
+        limit = min(len(folded), end + MAX_SUFFIX + 1)
+        stop = end
+        while stop < limit and folded[stop].isalnum():
+            stop += 1
+        assert _run_end(folded, end, limit) == stop, (folded, end)
+
+
+def test_matches_are_plain_tuples_in_text_order(gazetteer: Gazetteer) -> None:
+    text = "Iran, Syria and the US; ایران و سوریه; Иран и Сирия; 伊朗"
+    found = find(gazetteer.index, text)
+    starts = [m[START] for m in found.matches]
+    assert starts == sorted(starts) and len(found.matches) >= 7
+    for start, end, alias, prefix in found.matches:
+        assert text[start:end] and alias.code in {"IR", "SY", "US"} and prefix == ""
+
+
 # --- salience, pair and evidence -------------------------------------------------------
 
 
@@ -202,9 +231,16 @@ def test_single_country_has_no_pair_and_weak_second_lowers_confidence(
     assert run(rec, "Iran raises fuel prices", "Iranian drivers queued in Tehran.").pair is None
     strong = run(rec, "Iran and Syria sign a deal", "Iranian and Syrian ministers met.").pair
     weak = run(
-        rec, "Iran raises exports", "Iranian firms sold more. Iranian output rose. Syria buys some."
+        rec,
+        "Iran raises exports",
+        "Iranian firms sold more. Iranian output rose. Syria buys some. Syrian buyers pay late.",
     ).pair
     assert strong and weak and weak.score < strong.score
+    # One plain mention in the body is passing: visitors, a buyer among others.
+    single = run(
+        rec, "Iran raises exports", "Iranian firms sold more. Iranian output rose. Syria buys some."
+    )
+    assert [c.code for c in single.countries] == ["IR", "SY"] and single.pair is None
 
 
 def test_boilerplate_mentions_do_not_count(rec: CountryRecognizer) -> None:

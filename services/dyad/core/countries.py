@@ -24,8 +24,11 @@ from dyad.core.text import Document
 __all__ = ["DATA_DIR", "Alias", "CountryRecognizer", "CountryResult", "Gazetteer"]
 
 CANDIDATES = 6
-# A second country seen only in passing ("US sanctions", a city) makes no pair.
-MIN_SECOND_SCORE = 1.0
+# A second country seen only in passing ("US sanctions", a city) makes no pair; nor
+# does one plain mention in the body (a name weighs 1.0 there, a demonym 0.8), as
+# "South Korean visitors" in a story about one country. A lead mention (1.6 for a
+# demonym) or one as an actor (1.5) does.
+MIN_SECOND_SCORE = 1.2
 # Second-country score at which its evidence no longer limits the confidence.
 FULL_SUPPORT = 4.0
 
@@ -52,7 +55,7 @@ class CountryRecognizer:
                 name=self.gazetteer.names.get(code, code),
                 score=round(t.score, 3),
                 mentions=t.mentions,
-                evidence=[evidence(x, w) for x, w in t.evidence],
+                evidence=list(map(evidence, t.evidence)),
             )
             for code, t in ranked
         ]
@@ -67,14 +70,18 @@ class CountryRecognizer:
 def _best_pair(ranked: list[tuple[str, Tally]], bonus: dict[tuple[str, str], float]) -> Pair:
     """The pair with the highest joint score; confidence is its margin over the next pair,
     damped when its weaker country has little evidence."""
+    top = ranked[:CANDIDATES]
     scored = []
-    for (ca, a), (cb, b) in combinations(ranked[:CANDIDATES], 2):
+    for (ca, a), (cb, b) in combinations(top, 2):
         key = (ca, cb) if ca < cb else (cb, ca)
-        weaker = min(a.score, b.score)
+        sa, sb = a.score, b.score
+        weaker = sa if sa < sb else sb
         # What joins the two can at most double the weaker one: a single mention in a list
         # ("partners such as Tehran and Moscow") does not make a pair by itself.
-        scored.append((a.score + b.score + min(bonus.get(key, 0.0), weaker), key, weaker))
-    scored.sort(key=lambda s: (-s[0], s[1]))
+        joined = bonus.get(key, 0.0)
+        scored.append((sa + sb + (joined if joined < weaker else weaker), key, weaker))
+    if len(scored) > 1:
+        scored.sort(key=_pair_order)
     total, codes, weakest = scored[0]
     if len(scored) == 1:
         margin = 1.0
@@ -87,6 +94,10 @@ def _best_pair(ranked: list[tuple[str, Tally]], bonus: dict[tuple[str, str], flo
         margin = (total - runner_up) / max(total - common, 1e-9)
     confidence = max(0.0, min(1.0, margin * min(1.0, weakest / FULL_SUPPORT)))
     return Pair(countries=codes, score=round(confidence, 3))
+
+
+def _pair_order(scored: tuple[float, tuple[str, str], float]) -> tuple[float, tuple[str, str]]:
+    return -scored[0], scored[1]
 
 
 def _says_pair(folded: str, gazetteer: Gazetteer) -> bool:

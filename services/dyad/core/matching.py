@@ -14,10 +14,11 @@ has one child instead of hundreds). Arabic keys are stored once per allowed pref
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Final
 
 import ahocorasick
 
@@ -47,14 +48,17 @@ def _frequency_order(keys: Iterable[str]) -> list[str]:
     return sorted(keys, key=lambda key: list(map(rank.__getitem__, key)))
 
 
-_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (hot path)
+# str.isalnum for one character is exactly [^\W_] (checked on every code point).
+_RUN = re.compile(r"[^\W_]*").match
 
-
-class Match(NamedTuple):
-    start: int
-    end: int  # after any allowed ending
-    alias: Alias
-    prefix: str  # Arabic-script letters glued before the alias ("وال"), or ""
+# A match is a plain tuple (a NamedTuple costs a second allocation per hit, the hot path):
+# (start, end, alias, prefix): end is after any allowed ending; prefix holds the
+# Arabic-script letters glued before the alias ("وال"), or "".
+Match = tuple[int, int, Alias, str]
+START: Final = 0
+END: Final = 1
+ALIAS: Final = 2
+PREFIX: Final = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,38 +166,52 @@ def _find_spaced(
         if not aliases:  # a context word that vetoes an ambiguous alias ("Atlanta")
             vetoes.add(folded[start:last])
             continue
-        whole = last == n or not folded[last].isalnum()  # no ending after the alias
-        if not pre:
-            if whole:
+        # No ending after the alias: the text ends, or a separator (a space in `scan`,
+        # where scan[last + 1] is folded[last]) or another non-alphanumeric follows.
+        if last == n or scan[last + 1] == " " or not folded[last].isalnum():
+            if not pre:
                 # Fast path, most hits: a whole word, no prefix, no ending: only case to
                 # check, and most often the first alias fits.
                 if case == "any" or (
                     text[start].isupper() if case == "title" else text[start:last].isupper()
                 ):
-                    append(_new(Match, (start, last, aliases[0], "")))
-                    continue
-                for alias in aliases[1:]:
-                    if alias.case == "any" or (
-                        text[start].isupper()
-                        if alias.case == "title"
-                        else text[start:last].isupper()
-                    ):
-                        append(_new(Match, (start, last, alias, "")))
-                        break
+                    append((start, last, aliases[0], ""))
                 else:
-                    if shorter:
-                        _find_shorter(text, folded, start, 0, shorter, matches)
+                    _find_cased(text, folded, start, last, aliases, shorter, matches)
                 continue
-        elif persian:
-            continue
-        elif whole and case == "any":  # a prefixed whole word ("والسوریه"): no case, no ending
-            append(_new(Match, (start + pre, last, aliases[0], folded[start : start + pre])))
+            if persian:
+                continue
+            if case == "any":  # a prefixed whole word ("والسوریه"): no case, no ending
+                append((start + pre, last, aliases[0], folded[start : start + pre]))
+                continue
+        elif pre and persian:
             continue
         match = _fit(text, folded, start + pre, last, aliases, folded[start : start + pre], n)
         if match is not None:
             append(match)
         elif shorter:
             _find_shorter(text, folded, start, pre, shorter, matches)
+
+
+def _find_cased(
+    text: str,
+    folded: str,
+    start: int,
+    last: int,
+    aliases: tuple[Alias, ...],
+    shorter: tuple[tuple[int, tuple[Alias, ...]], ...],
+    matches: list[Match],
+) -> None:
+    """A whole word whose first alias wants another case: the first alias that fits,
+    else a shorter key at the same place."""
+    for alias in aliases[1:]:
+        if alias.case == "any" or (
+            text[start].isupper() if alias.case == "title" else text[start:last].isupper()
+        ):
+            matches.append((start, last, alias, ""))
+            return
+    if shorter:
+        _find_shorter(text, folded, start, 0, shorter, matches)
 
 
 def _find_shorter(
@@ -216,7 +234,7 @@ def _find_shorter(
 
 def _find_cjk(automaton: ahocorasick.Automaton, folded: str) -> list[Match]:
     return [
-        Match(last - length + 1, last + 1, aliases[0], "")
+        (last - length + 1, last + 1, aliases[0], "")
         for last, (length, _, aliases, _, _) in automaton.iter_long(folded)
     ]
 
@@ -226,25 +244,29 @@ def _plain(suffix: str) -> str:
     return strip_accents(suffix)  # endings repeat across articles: "'s", "ын", "ların"
 
 
+def _run_end(folded: str, end: int, limit: int) -> int:
+    """Where the alphanumeric run from folded[end] stops, at `limit` at the latest."""
+    run = folded[end:limit]
+    if run.isalnum() or not run:
+        return limit
+    return _RUN(folded, end, limit).end()  # type: ignore[union-attr]
+
+
 def _fit(
     text: str, folded: str, start: int, end: int, aliases: tuple[Alias, ...], prefix: str, n: int
 ) -> Match | None:
-    stop = end
-    if end < n and folded[end].isalnum():
-        stop = end + 1
-        limit = min(n, end + MAX_SUFFIX + 1)
-        while stop < limit and folded[stop].isalnum():
-            stop += 1
-        if stop - end > MAX_SUFFIX:
-            return None
-    segment = text[start:end]
+    # The alphanumeric run after the alias, at most one past MAX_SUFFIX long.
+    stop = _run_end(folded, end, min(n, end + MAX_SUFFIX + 1))
+    if stop - end > MAX_SUFFIX:
+        return None
     suffix = folded[end:stop]
+    segment = text[start:end]
     for alias in aliases:
-        if alias.case == "upper" and not segment.isupper():
-            continue
-        if alias.case == "title" and not segment[:1].isupper():
+        if alias.case != "any" and not (
+            segment.isupper() if alias.case == "upper" else segment[:1].isupper()
+        ):
             continue
         if suffix and suffix not in alias.suffixes and _plain(suffix) not in alias.suffixes:
             continue
-        return Match(start, stop, alias, prefix)
+        return (start, stop, alias, prefix)
     return None

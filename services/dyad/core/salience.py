@@ -16,12 +16,12 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from itertools import filterfalse
+from operator import attrgetter, itemgetter
 
 from dyad.core.aliases import Ambiguity, Rules
-from dyad.core.matching import Found, Match
+from dyad.core.matching import ALIAS, END, PREFIX, START, Found, Match
 from dyad.core.models import Evidence
 
 ACTOR_WEIGHT = 1.5
@@ -48,6 +48,8 @@ MAX_EVIDENCE = 5
 MAX_SENTENCE_GAP = 250
 MAX_LINK_GAP = 12  # a connector is short ("and", " و ", "-to-")
 _OTHER_END = re.compile("[؟。]")  # sentence ends other than found.breaks' newlines
+# C-level getters: the codes of the unambiguous matches without a Python loop.
+_ALIAS, _CODE, _AMBIGUITY = itemgetter(2), attrgetter("code"), attrgetter("ambiguity")
 
 
 @dataclass(slots=True)
@@ -88,7 +90,7 @@ def weigh(
     matches = found.matches
     supported: set[str] | None = None  # countries named unambiguously, when first needed
     tallies: dict[str, Tally] = {}
-    bonus: dict[tuple[str, str], float] = defaultdict(float)
+    bonus: dict[tuple[str, str], float] = {}
     folded, breaks, scan = found.folded, found.breaks, found.scan
     actor, passing = rules.actor, rules.passing
     other_ends = "؟" in folded or "。" in folded
@@ -99,56 +101,56 @@ def weigh(
     part, weights, link, nearby = next(parts)
     last_end = -1  # end of the previous mention that counted
     last_code = last_part = ""
-    for i, (start, end, alias, prefix) in enumerate(matches):
+    get = tallies.get
+    i = -1
+    for start, end, alias, prefix in matches:
+        i += 1
         while start >= part_end:
             part, weights, link, nearby = next(parts)
             part_end = next(limits)
         code = alias.code
-        t = tallies.get(code)
-        if t is not None and t.mean and alias.ambiguity is None:
-            role = t.mean
-        else:
+        t = get(code)
+        if t is None or not t.mean or alias.ambiguity is not None:
             if alias.ambiguity is None:
-                prev = _prev_word(scan, start - len(prefix))
-                nxt = _next_word(scan, end)
-                role = (
-                    ACTOR_WEIGHT
-                    if prev in actor or nxt in actor
-                    else PASSING_WEIGHT
-                    if nxt in passing or prev in passing
-                    else 1.0
-                )
+                role = _role(scan, start - len(prefix), end, actor, passing)
             else:
                 if supported is None:
-                    supported = {m[2].code for m in matches if m[2].ambiguity is None}
+                    supported = set(map(_CODE, filterfalse(_AMBIGUITY, map(_ALIAS, matches))))
                 resolved = _read(found, i, alias.ambiguity, supported, text, rules)
                 if resolved is None:
                     continue
                 code, role = resolved
-                t = tallies.get(code)
+                t = get(code)
             if t is None:
                 t = tallies[code] = Tally()
             t.read += 1
             t.roles += role
             if t.read >= CONTEXT_MENTIONS:
                 t.mean = t.roles / t.read
+        else:
+            role = t.mean
         t.score += weights[alias.kind] * role
         t.mentions += 1
-        if len(t.evidence) < MAX_EVIDENCE:
+        seen = t.evidence
+        if len(seen) < MAX_EVIDENCE:
             item = (text[start:end], part)
-            if item not in t.evidence:
-                t.evidence.append(item)
+            if item not in seen:
+                seen.append(item)
         # Neighbouring mentions of two countries in one part: a link, or one sentence.
-        if last_code != code and last_part == part and last_end >= 0:
-            gap = start - last_end
-            if gap <= MAX_SENTENCE_GAP:
+        if code != last_code and part is last_part and start - last_end <= MAX_SENTENCE_GAP:
+            if start - last_end <= MAX_LINK_GAP and _connects(
+                folded, last_end, start, prefix, rules
+            ):
+                add = link
+            elif breaks.find("\n", last_end, start) < 0 and not (
+                other_ends and _OTHER_END.search(folded, last_end, start)
+            ):
+                add = nearby
+            else:
+                add = 0.0
+            if add:
                 key = (last_code, code) if last_code < code else (code, last_code)
-                if gap <= MAX_LINK_GAP and _connects(folded, last_end, start, prefix, rules):
-                    bonus[key] += link
-                elif breaks.find("\n", last_end, start) < 0 and not (
-                    other_ends and _OTHER_END.search(folded, last_end, start)
-                ):
-                    bonus[key] += nearby
+                bonus[key] = bonus.get(key, 0.0) + add
         last_end, last_code, last_part = end, code, part
     return tallies, bonus
 
@@ -161,7 +163,8 @@ def _read(
     start, end, alias, prefix = found.matches[i]
     scan = found.scan
     at = start - len(prefix)
-    before = scan[max(0, at - WINDOW) : at + 1].split()[-3:]
+    # The last three words: as split()[-3:], without splitting the whole window.
+    before = scan[at - WINDOW if at > WINDOW else 0 : at + 1].rsplit(None, 3)[-3:]
     after = _words_after(scan, end)
     prev = before[-1] if before and not scan[at].isalnum() else ""
     nxt = after[0] if after else ""
@@ -175,10 +178,20 @@ def _read(
     return code, 1.0
 
 
-@lru_cache(maxsize=8192)
-def evidence(text: str, where: str) -> Evidence:
-    # Evidence is immutable and repeats across articles ("Syria", body): build it once.
-    return Evidence(text=text, where=where)  # type: ignore[arg-type]
+_EVIDENCE: dict[tuple[str, str], Evidence] = {}
+_EVIDENCE_CACHE = 8192
+
+
+def evidence(item: tuple[str, str]) -> Evidence:
+    """The Evidence of a tally's (text, where) item. Evidence is immutable and repeats
+    across articles ("Syria", body): build it once (a dict keyed by the item itself is
+    cheaper than an lru_cache here)."""
+    found = _EVIDENCE.get(item)
+    if found is None:
+        if len(_EVIDENCE) >= _EVIDENCE_CACHE:
+            _EVIDENCE.clear()
+        found = _EVIDENCE[item] = Evidence(text=item[0], where=item[1])  # type: ignore[arg-type]
+    return found
 
 
 def _disambiguate(
@@ -194,9 +207,13 @@ def _disambiguate(
     the word after it, and up to three words on each side."""
     m = found.matches[i]
     prev, nxt, before, after = words
-    code = m.alias.code
+    code = m[ALIAS].code
     if amb.codes:
-        code = next((c for c in amb.codes if c in supported), amb.codes[0])
+        code = amb.codes[0]
+        for c in amb.codes:
+            if c in supported:
+                code = c
+                break
     if amb.not_prev and _ends_with(before, amb.not_prev):
         return None
     if amb.not_next and _starts_with(after, amb.not_next):
@@ -218,19 +235,19 @@ def _disambiguate(
 
 def _in_own_language(found: Found, m: Match, rules: Rules) -> bool:
     """A lower-case alias of one language ("china" in Spanish) in a text of that language."""
-    markers = rules.languages.get(m.alias.lang, ())
+    markers = rules.languages.get(m[ALIAS].lang, ())
     return sum(w in found.folded for w in markers) >= 2
 
 
 def _looks_like_person(found: Found, i: int, text: str, rules: Rules, nxt: str) -> bool:
     """'Jordan Peterson', 'Chad Smith': a capitalised word follows that is no cue."""
-    m = found.matches[i]
-    k = m.end
+    end = found.matches[i][END]
+    k = end
     while k < len(text) and text[k] == " ":
         k += 1
-    if k == m.end or k >= len(text) or not text[k].isupper() or nxt in rules.actor:
+    if k == end or k >= len(text) or not text[k].isupper() or nxt in rules.actor:
         return False
-    return not any(o.start == k for o in found.matches)
+    return not any(o[START] == k for o in found.matches)
 
 
 def _linked(found: Found, i: int, rules: Rules) -> bool:
@@ -241,7 +258,9 @@ def _linked(found: Found, i: int, rules: Rules) -> bool:
 
 def connected(folded: str, a: Match, b: Match, rules: Rules) -> bool:
     """True when only a connector stands between two mentions ("Iran and Syria")."""
-    return b.start - a.end <= MAX_LINK_GAP and _connects(folded, a.end, b.start, b.prefix, rules)
+    return b[START] - a[END] <= MAX_LINK_GAP and _connects(
+        folded, a[END], b[START], b[PREFIX], rules
+    )
 
 
 def _connects(folded: str, end: int, start: int, prefix: str, rules: Rules) -> bool:
@@ -252,6 +271,29 @@ def _connects(folded: str, end: int, start: int, prefix: str, rules: Rules) -> b
     if between == "":
         return start > end and prefix.startswith("و")
     return between in rules.connectors
+
+
+def _role(scan: str, at: int, end: int, actor: frozenset[str], passing: frozenset[str]) -> float:
+    """The role of an unambiguous mention from the words around it: the one before
+    scan[at] (as _prev_word) and the one after folded[:end] (as _next_word)."""
+    # Positional split arguments: keywords cost more than the split itself here.
+    if scan[at].isalnum():
+        prev = ""
+    else:
+        words = scan[at - WINDOW if at > WINDOW else 0 : at + 1].rsplit(None, 1)
+        prev = words[-1] if words else ""
+    if prev in actor:
+        return ACTOR_WEIGHT
+    words = scan[end + 1 : end + WINDOW].split(None, 2)
+    if not words:
+        nxt = ""
+    elif words[0] == "s" and scan[end + 1] == " ":  # "Iran's minister"
+        nxt = words[1] if len(words) > 1 else ""
+    else:
+        nxt = words[0]
+    if nxt in actor:
+        return ACTOR_WEIGHT
+    return PASSING_WEIGHT if nxt in passing or prev in passing else 1.0
 
 
 def _prev_word(scan: str, start: int) -> str:
@@ -271,7 +313,7 @@ def _next_word(scan: str, end: int) -> str:
 
 
 def _words_after(scan: str, end: int) -> list[str]:
-    words = scan[end + 1 : end + WINDOW].split(maxsplit=3)[:3]
+    words = scan[end + 1 : end + WINDOW].split(None, 3)[:3]
     return words[1:] if words and words[0] == "s" and scan[end + 1] == " " else words
 
 
