@@ -112,7 +112,8 @@ def stage_costs(pipe: Pipeline, records: Sequence[InputRecord], batch: int) -> d
         ("make_document", "document"),
         ("fingerprints", "fingerprint"),  # a batch's at once (core/dedup_batch.py)
         ("event_id_of", "event_id"),
-        ("dump", "serialise"),
+        ("dump", "serialise"),  # dead letters
+        ("around", "serialise"),  # events (core/prepared.py)
     ):
         if not timers.wrap(pipeline_mod, attr, stage):
             missing.append(stage)

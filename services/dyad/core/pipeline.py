@@ -38,6 +38,7 @@ from dyad.core.dedup import (
 )
 from dyad.core.dedup_batch import Item, fingerprints
 from dyad.core.models import (
+    SCHEMA_VERSION,
     ArticleRef,
     DeadLetter,
     EnrichedEvent,
@@ -46,15 +47,7 @@ from dyad.core.models import (
     SourceRef,
 )
 from dyad.core.parse import DEFAULT_MAX_BYTES, Rejected, parse_article
-from dyad.core.prepared import (
-    PLACEHOLDER,
-    PLACEHOLDER_TIME,
-    EventFacts,
-    Prepared,
-    cut,
-    dedup_info,
-    splice,
-)
+from dyad.core.prepared import EventFacts, Prepared, around, dedup_info, splice
 from dyad.core.sectors import SectorClassifier, SectorResult, Taxonomy
 from dyad.core.stages import OnError, StageRun
 from dyad.core.text import Document, make_document
@@ -62,7 +55,6 @@ from dyad.core.text import Document, make_document
 CODE_VERSION = "1"
 RAW_KEEP_BYTES = 64 * 1024
 OutputKind = Literal["event", "duplicate", "dead_letter"]
-_PLACEHOLDER_INFO = dedup_info(PLACEHOLDER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,40 +202,41 @@ class Pipeline:
         )
 
     def prepare(self, a: Analysis) -> Prepared:
-        """The event serialised around its decision and its time (core/prepared.py).
-
-        Built without validation: every part is a validated model or string already
-        (event() validates; tests/unit/test_pipeline.py checks the bytes are alike)."""
+        """The event serialised around its decision and its time (core/prepared.py),
+        written from its parts without building the event (the same bytes)."""
         art = a.article
-        ev = EnrichedEvent.model_construct(
-            event_id=a.event_id,
-            article=ArticleRef.model_construct(
-                id=art.id,
-                url=art.url,
-                source=art.source,
-                title=art.title,
-                published_at=art.published_at,
-                language=art.language,
-            ),
-            dedup=_PLACEHOLDER_INFO,
-            countries=a.countries.countries,
-            pair=a.countries.pair,
-            sectors=a.sectors.sectors,
-            primary_sector=a.sectors.primary,
-            classifier_version=self.classifier_version,
-            processed_at=PLACEHOLDER_TIME,
+        pair = a.countries.pair
+        head, tail = around(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "event_id": a.event_id,
+                "article": {  # ArticleRef's fields, in order
+                    "id": art.id,
+                    "url": art.url,
+                    "source": art.source,
+                    "title": art.title,
+                    "published_at": art.published_at,
+                    "language": art.language,
+                },
+            },
+            {
+                "countries": a.countries.countries,
+                "pair": pair,
+                "sectors": a.sectors.sectors,
+                "primary_sector": a.sectors.primary,
+                "classifier_version": self.classifier_version,
+            },
         )
-        head, tail = cut(dump(ev))
-        key = "-".join(ev.pair.countries) if ev.pair else ev.article.id
+        key = "-".join(pair.countries) if pair else art.id
         facts = EventFacts(
-            article_id=ev.article.id,
-            title=ev.article.title,
-            source=ev.article.source,
-            language=ev.article.language,
-            pair="-".join(ev.pair.countries) if ev.pair else "none",
-            primary_sector=ev.primary_sector,
-            sector_ids=tuple(s.id for s in ev.sectors),
-            classifier_version=ev.classifier_version,
+            article_id=art.id,
+            title=art.title,
+            source=art.source,
+            language=art.language,
+            pair="-".join(pair.countries) if pair else "none",
+            primary_sector=a.sectors.primary,
+            sector_ids=tuple(s.id for s in a.sectors.sectors),
+            classifier_version=self.classifier_version,
         )
         return Prepared(a.fingerprint, key.encode("utf-8"), head, tail, facts)
 
