@@ -10,7 +10,7 @@ step runs once for the whole group:
 - word hashes are position-free (the prefix sums are divided by the power of the
   word's start), so they are the same in the joined units as in each text's own;
 - shingles are the windows of three words that stay inside one text;
-- each text's bin minima come from one sort of (text, bin, value) keys.
+- each text's bin minima come from one `np.minimum.at` over (text, bin) cells.
 
 A text with fewer than `SHINGLE` words, or a group with a character beyond the
 BMP, goes through dedup_sig.fingerprint itself (both are rare).
@@ -50,9 +50,9 @@ Item = tuple[str, str | None, str | None, str, float]
 # Texts are grouped up to about this many units, so that the group's arrays
 # (8 bytes a unit) stay in the CPU's second-level cache.
 GROUP_UNITS = 1 << 15
-_BIN_SHIFT = np.uint64(16)
-_KEY_BITS = 22  # a shingle's key: 6 bits of bin, 16 of value (dedup_sig._KEY_SHIFT)
-_GROUP_EDGES = np.arange(NUM_PERM, dtype=np.uint64) << _BIN_SHIFT
+_BIN_VALUE = np.uint64(64 - (NUM_PERM.bit_length() - 1))  # a shingle's bin: its top bits
+_VALUE_SHIFT = np.uint64(64 - (NUM_PERM.bit_length() - 1) - 16)  # then 16 bits of value
+_EMPTY = 0x10000
 
 
 def fingerprints(items: Sequence[Item]) -> list[Fingerprint]:
@@ -141,27 +141,27 @@ def _group(items: Sequence[Item]) -> list[Fingerprint]:
     return out
 
 
-def _minima(hashes: U64, counts: np.ndarray) -> np.ndarray:
+def _minima(hashes: U64, counts: npt.NDArray[np.int64]) -> npt.NDArray[np.uint16]:
     """dedup_sig.minhash of each text's shingles, a row per text (rows of texts with
-    fewer than SHINGLE words are left at zero: those texts are done one by one)."""
-    minima = np.zeros((counts.size, NUM_PERM), dtype=np.uint16)
+    fewer than SHINGLE words are left empty: those texts are done one by one)."""
     if hashes.size < SHINGLE:
-        return minima
+        return np.zeros((counts.size, NUM_PERM), dtype=np.uint16)
     # the text of each word; a window is a shingle when its three words share a text
-    owner = np.repeat(np.arange(counts.size, dtype=np.uint64), counts)
+    owner = np.repeat(np.arange(counts.size, dtype=np.intp), counts)
     inside = owner[: 1 - SHINGLE] == owner[SHINGLE - 1 :]
     windows = np.convolve(hashes, _SHINGLE_MUL[SHINGLE - 1 :: -1], mode="valid")
     shingles = _mix(windows[inside])
-    keys = np.sort(
-        (owner[: 1 - SHINGLE][inside] << np.uint64(_KEY_BITS))
-        | (shingles >> np.uint64(64 - _KEY_BITS))
-    )
-    texts = np.flatnonzero(counts >= SHINGLE).astype(np.uint64)
-    edges = ((texts << np.uint64(_KEY_BITS))[:, None] | _GROUP_EDGES).ravel()
-    first = keys.take(np.searchsorted(keys, edges), mode="clip")
-    mins = first.astype(np.uint16).reshape(texts.size, NUM_PERM)
-    nonempty = ((first ^ edges) >> _BIN_SHIFT == 0).reshape(texts.size, NUM_PERM)
-    for row in np.flatnonzero(~nonempty.all(axis=1)).tolist():
-        mins[row] = densify(mins[row], nonempty[row])
-    minima[texts.astype(np.int64)] = mins
+    # a shingle's bin is its top bits and its value the next 16 (as dedup_sig.minhash):
+    # each (text, bin) keeps its smallest value; EMPTY marks a bin with none
+    cells = owner[: 1 - SHINGLE][inside] * NUM_PERM + (shingles >> _BIN_VALUE).astype(np.intp)
+    values = ((shingles >> _VALUE_SHIFT) & np.uint64(0xFFFF)).astype(np.uint32)
+    flat = np.full(counts.size * NUM_PERM, _EMPTY, dtype=np.uint32)
+    np.minimum.at(flat, cells, values)
+    best = flat.reshape(counts.size, NUM_PERM)
+    minima: npt.NDArray[np.uint16] = best.astype(
+        np.uint16
+    )  # an empty bin's value is never read (densify)
+    nonempty = best != _EMPTY
+    for row in np.flatnonzero((counts >= SHINGLE) & ~nonempty.all(axis=1)).tolist():
+        minima[row] = densify(minima[row], nonempty[row])
     return minima

@@ -3,15 +3,17 @@
 Split in two steps around the dedup index so that an index behind I/O (Redis)
 can decide a whole batch in one round trip:
 
-    analyses = [pipeline.analyse_prepared(r) for r in records]  # pure, stateless
-    decisions = index.decide([a.fingerprint for a in ok])        # the only state
+    analyses = pipeline.analyse_many(records)               # pure, stateless
+    decisions = index.decide([a.fingerprint for a in ok])   # the only state
     outputs = pipeline.finish(records, analyses, decisions, now)
 
-`analyse_prepared` serialises the event up to the decision (core/prepared.py), so
-what crosses from an analysis helper to the service is bytes, not models, and
-`finish` only splices the decision and the time in. `Pipeline.process_batch`
-chains the three for a synchronous in-process index; `dyad classify` and the
-streaming runner share all of it.
+`analyse_many` runs the analysis stage by stage over the records (core/stages.py:
+each stage's tables stay in the CPU caches, the fingerprints are made together)
+and serialises each event up to the decision (core/prepared.py), so what crosses
+from an analysis helper to the service is bytes, not models, and `finish` only
+splices the decision and the time in. `Pipeline.process_batch` chains the three
+for a synchronous in-process index; `dyad classify` and the streaming runner
+share all of it.
 """
 
 from __future__ import annotations
