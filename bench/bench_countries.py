@@ -5,7 +5,10 @@ repeated or cut to 4096 characters) or, without a corpus, from generated text in
 several languages, then times `CountryRecognizer.recognise` alone (the document is
 prepared beforehand), `make_document` alone (normalisation and boilerplate, which
 every article goes through before dedup, countries and sectors) and both together.
-Figures are CPU time of this process per article, best of N rounds.
+Recognition is also split into its stages: the automaton passes alone, `find` (those
+passes, the scan copy and the per-hit checks), `weigh` and the rest (ranking, the
+result objects, the pair). Figures are CPU time of this process per article, best
+of N rounds.
 
     python bench/bench_countries.py [--rounds 5]
 
@@ -23,6 +26,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from dyad.core.countries import CountryRecognizer, Gazetteer
+from dyad.core.matching import Found, find
+from dyad.core.salience import weigh
 from dyad.core.text import Document, make_document
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,6 +79,29 @@ def per_article_us(fn: object, items: list[object], rounds: int) -> float:
     return best * 1e6
 
 
+def stages(gazetteer: Gazetteer, docs: list[Document], rounds: int) -> dict[str, float]:
+    """µs per article of the automaton pass alone, of find and of weigh."""
+    index = gazetteer.index
+    found = [(find(index, d.text, d.folded), d) for d in docs]
+
+    def scan(item: tuple[Found, Document]) -> None:
+        f = item[0]
+        for script in index.scripts(f.folded):
+            if script == "latn" and index.latin and index.latin.hits(f.scan) is not None:
+                continue  # the Rust pass (core.latin_scan), as find runs it
+            list(index.automata[script].iter_long(f.folded if script == "han" else f.scan))
+
+    def weigh_one(item: tuple[Found, Document]) -> None:
+        f, d = item
+        weigh(f, d.text, (len(d.title), len(d.title) + 1 + len(d.lead)), gazetteer.rules)
+
+    return {
+        "automaton passes": per_article_us(scan, list(found), rounds),
+        "find": per_article_us(lambda d: find(index, d.text, d.folded), list(docs), rounds),
+        "weigh": per_article_us(weigh_one, list(found), rounds),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
@@ -110,6 +138,9 @@ def main() -> None:
         f"[target {DOCUMENT_TARGET_US:.0f}: {verdict}]"
     )
     print(f"make_document + recognise: {full:.1f} µs per 4 KB article")
+    split = stages(gazetteer, docs, args.rounds)
+    split["rest"] = overall - split["find"] - split["weigh"]
+    print("recognise stages: " + ", ".join(f"{k} {v:.1f}" for k, v in split.items()) + " µs")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import pycountry
 import pytest
 
 from dyad.core.countries import CountryRecognizer, CountryResult, Gazetteer
+from dyad.core.latin_scan import configs
 from dyad.core.matching import MAX_SUFFIX, START, _run_end, find
 from dyad.core.text import make_document
 
@@ -188,6 +189,35 @@ def test_matches_are_plain_tuples_in_text_order(gazetteer: Gazetteer) -> None:
     assert starts == sorted(starts) and len(found.matches) >= 7
     for start, end, alias, prefix in found.matches:
         assert text[start:end] and alias.code in {"IR", "SY", "US"} and prefix == ""
+
+
+def test_rust_latin_pass_gives_the_automaton_output(gazetteer: Gazetteer) -> None:
+    # The Latin pass runs in Rust unless the text holds a "config" (core.latin_scan): on
+    # text made of keys, their beginnings, configs and filler, both passes must give the
+    # same hits, and only a text with a config may be handed back to pyahocorasick.
+    automaton = gazetteer.index.automata["latn"]
+    latin = gazetteer.index.latin
+    assert latin is not None
+    keys = list(automaton.keys())
+    found = configs(set(keys))
+    filler = [" ", "  ", " the", " and", "s", "ian", " new", " of", "x", "'s", " 12", "é", "ı"]
+    rng = random.Random(5)
+    compared = handed_back = 0
+    for _ in range(4000):
+        pieces = []
+        for _ in range(rng.randint(1, 8)):
+            roll = rng.random()
+            piece = rng.choice(found if roll < 0.15 else keys if roll < 0.6 else filler)
+            pieces.append(piece[: rng.randint(1, len(piece))] if rng.random() < 0.2 else piece)
+        text = "".join(pieces)
+        hits = latin.hits(text)
+        if hits is None:
+            handed_back += 1
+            assert any(c in text for c in found), text
+            continue
+        compared += 1
+        assert hits == list(automaton.iter_long(text)), text
+    assert compared > 1500 and handed_back > 100
 
 
 # --- salience, pair and evidence -------------------------------------------------------

@@ -89,8 +89,9 @@ def _best_pair(ranked: list[tuple[str, Tally]], bonus: dict[tuple[str, str], flo
         runner_up, other, _ = scored[1]
         # Two pairs that share a country differ only by the other one: measure the margin
         # on what differs, so a dominant shared country does not hide a clear choice.
-        shared = set(codes) & set(other)
-        common = dict(ranked)[shared.pop()].score if shared else 0.0
+        # Two different pairs share at most one country.
+        shared = codes[0] if codes[0] in other else codes[1] if codes[1] in other else None
+        common = next(t.score for c, t in top if c == shared) if shared else 0.0
         margin = (total - runner_up) / max(total - common, 1e-9)
     confidence = max(0.0, min(1.0, margin * min(1.0, weakest / FULL_SUPPORT)))
     return Pair(countries=codes, score=round(confidence, 3))

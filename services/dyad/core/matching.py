@@ -18,11 +18,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 import ahocorasick
 
 from dyad.core.aliases import Alias
+from dyad.core.latin_scan import RustScan
 from dyad.core.text import fold, mark_breaks, scan_form, strip_accents
 
 MAX_SUFFIX = 7
@@ -106,6 +107,8 @@ class Index:
             if keys:
                 automaton.make_automaton()
                 self.automata[script] = automaton
+        latin = self.automata.get("latn")
+        self.latin = RustScan(latin) if latin is not None else None
 
     def scripts(self, folded: str) -> list[str]:
         """The automata worth running on this text (cheap presence tests)."""
@@ -143,15 +146,18 @@ def find(index: Index, text: str, folded: str = "") -> Found:
         automaton = index.automata[script]
         if script == "han":
             matches.extend(_find_cjk(automaton, folded))
-        else:
-            _find_spaced(automaton, text, folded, scan, persian, matches, vetoes)
+            continue
+        hits = index.latin.hits(scan) if script == "latn" and index.latin else None
+        if hits is None:
+            hits = automaton.iter_long(scan)
+        _find_spaced(hits, text, folded, scan, persian, matches, vetoes)
     if len(scripts) > 1:
         matches.sort()
     return Found(folded, breaks, scan, matches, vetoes)
 
 
 def _find_spaced(
-    automaton: ahocorasick.Automaton,
+    hits: Iterable[tuple[int, Any]],  # (last character, payload), as iter_long gives them
     text: str,
     folded: str,
     scan: str,
@@ -161,7 +167,7 @@ def _find_spaced(
 ) -> None:
     n = len(folded)
     append = matches.append
-    for last, (length, pre, aliases, shorter, case) in automaton.iter_long(scan):
+    for last, (length, pre, aliases, shorter, case) in hits:
         start = last - length + 1  # index in `folded` of the word (prefix included)
         if not aliases:  # a context word that vetoes an ambiguous alias ("Atlanta")
             vetoes.add(folded[start:last])
