@@ -171,6 +171,8 @@ def _after_sentence(line: str, at: int) -> bool:
 
 def _drop_runs(lines: list[tuple[str, str, bool]]) -> list[tuple[str, str]]:
     """Drop runs of MIN_RUN+ non-prose lines, and non-prose lines trailing the last prose."""
+    if all(prose for _, _, prose in lines):  # the usual article: nothing to drop
+        return [(line, key) for line, key, _ in lines]
     last_prose = max((i for i, (_, _, p) in enumerate(lines) if p), default=-1)
     kept: list[tuple[str, str]] = []
     run: list[tuple[str, str]] = []  # the non-prose lines since the last prose line
