@@ -115,8 +115,9 @@ def _group(items: Sequence[Item]) -> list[Fingerprint]:
     minima = _minima(hashes, counts)
     signatures = minima.astype(np.uint8)
     out = []
+    sizes, masks = counts.tolist(), numbers.tolist()  # Python ints: cheaper one by one
     for k, item in enumerate(items):
-        n = int(counts[k])
+        n = sizes[k]
         if n < SHINGLE:
             out.append(fingerprint(*item))
             continue
@@ -130,7 +131,7 @@ def _group(items: Sequence[Item]) -> list[Fingerprint]:
                 content_hash=xxhash.xxh3_64_intdigest(words.data),
                 signature=signatures[k],
                 shingles=n - SHINGLE + 1,
-                numbers=int(numbers[k]),
+                numbers=masks[k],
                 timestamp=float(timestamp),
                 id_hash=hash_str(article_id),
                 url_hash=hash_str(url),
