@@ -218,6 +218,9 @@ def test_rust_latin_pass_gives_the_automaton_output(gazetteer: Gazetteer) -> Non
         compared += 1
         assert hits == list(automaton.iter_long(text)), text
     assert compared > 1500 and handed_back > 100
+    # Long texts go to pyahocorasick, which does not hold every match at once.
+    assert latin.hits(" iran" * 20_000) is None
+    assert latin.hits(" iran" * 2_000) == list(automaton.iter_long(" iran" * 2_000))
 
 
 # --- salience, pair and evidence -------------------------------------------------------

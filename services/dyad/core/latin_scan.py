@@ -27,6 +27,11 @@ import ahocorasick
 import ahocorasick_rs
 
 _PATTERN = itemgetter(0)
+# Longer texts go to pyahocorasick, which yields its matches one by one: the Rust pass
+# returns them all at once, and a megabyte of country names (bench_hostile) then makes
+# hundreds of thousands of tuples live together, which the garbage collector walks
+# again and again (twice the time of the pyahocorasick pass).
+MAX_TEXT = 50_000
 
 
 def configs(keys: set[str]) -> list[str]:
@@ -64,6 +69,8 @@ class RustScan:
 
     def hits(self, scan: str) -> list[tuple[int, Any]] | None:
         """(index of the last character, payload) of every match, as iter_long gives."""
+        if len(scan) > MAX_TEXT:
+            return None
         if scan.isascii():
             found = self.ascii.find_matches_as_indexes(scan.encode())
         else:
