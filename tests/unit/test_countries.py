@@ -13,10 +13,12 @@ from pathlib import Path
 import pycountry
 import pytest
 
+from dyad.core import scan_copy
 from dyad.core.countries import CountryRecognizer, CountryResult, Gazetteer
 from dyad.core.latin_scan import configs
 from dyad.core.matching import MAX_SUFFIX, START, _run_end, find
-from dyad.core.text import make_document
+from dyad.core.scan_copy import PROBES
+from dyad.core.text import make_document, mark_breaks, scan_form
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "seeds.jsonl"
 
@@ -221,6 +223,29 @@ def test_rust_latin_pass_gives_the_automaton_output(gazetteer: Gazetteer) -> Non
     # Long texts go to pyahocorasick, which does not hold every match at once.
     assert latin.hits(" iran" * 20_000) is None
     assert latin.hits(" iran" * 2_000) == list(automaton.iter_long(" iran" * 2_000))
+
+
+def test_scan_copy_shortcuts_match_the_plain_tests() -> None:
+    # core.scan_copy lists the ASCII characters of an Arabic-script text and reads the
+    # UTF-16 high bytes to skip presence tests: the result must be the plain one.
+    rng = random.Random(3)
+    pool = (
+        "ایرانسوریهالکپچژگ ٠١٢"  # Arabic and Persian letters, Arabic-Indic digits
+        + "abcIeaiont 0.!?\n-('\"/[],:;*|«“„—–‘’»”•·"  # Latin, separators, breaks
+        + "оеанИ的国中のに\u2014\u00e9\ud83d\U0001f600\x00\t"  # other scripts, astral
+    )
+    for _ in range(3000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 40)))
+        plain = (
+            ["latn"]
+            if text.isascii()
+            else [script for script, probe in PROBES.items() if any(ch in text for ch in probe)]
+        )
+        assert scan_copy.scripts(text) == plain, text
+        breaks = mark_breaks(text)
+        expected = (breaks, " " + scan_form(breaks))
+        assert scan_copy.forms(text, True) == expected, text
+        assert scan_copy.forms(text, False) == expected, text
 
 
 # --- salience, pair and evidence -------------------------------------------------------

@@ -22,14 +22,13 @@ from typing import Any, Final
 
 import ahocorasick
 
+from dyad.core import scan_copy
 from dyad.core.aliases import Alias
 from dyad.core.latin_scan import RustScan
-from dyad.core.text import fold, mark_breaks, scan_form, strip_accents
+from dyad.core.text import fold, scan_form, strip_accents
 
 MAX_SUFFIX = 7
 _PERSIAN_LETTERS = "پچژگ"
-# A text holds a script if it holds one of its commonest letters.
-_PROBES = {"latn": "eaiont", "arab": "اله", "cyrl": "оеан", "han": "的国是在中和与了人年日のはに"}
 
 
 # Letters from most to least common in running text, per script.
@@ -112,10 +111,7 @@ class Index:
 
     def scripts(self, folded: str) -> list[str]:
         """The automata worth running on this text (cheap presence tests)."""
-        if folded.isascii():
-            return ["latn"]
-        found = [s for s, probe in _PROBES.items() if any(ch in folded for ch in probe)]
-        return [s for s in found if s in self.automata]
+        return [s for s in scan_copy.scripts(folded) if s in self.automata]
 
 
 def _shorter(
@@ -135,13 +131,12 @@ def find(index: Index, text: str, folded: str = "") -> Found:
     """Every alias in `text`; `folded` is fold(text) when the caller has it already."""
     if len(folded) != len(text):
         folded = fold(text)
-    breaks = mark_breaks(folded)
-    scan = " " + scan_form(breaks)
+    scripts = index.scripts(folded)
+    breaks, scan = scan_copy.forms(folded, "arab" in scripts)
     # Persian glues no prefixes ("بیابان" is not ب + یابان): Persian letters switch them off.
     persian = not folded.isascii() and any(ch in folded for ch in _PERSIAN_LETTERS)
     matches: list[Match] = []
     vetoes: set[str] = set()
-    scripts = index.scripts(folded)
     for script in scripts:
         automaton = index.automata[script]
         if script == "han":
