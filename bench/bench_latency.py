@@ -114,12 +114,14 @@ async def one_setting(
             await common.wait_ready(port, proc)
         sent = await feed(bootstrap, input_topic, args.rate, args.duration, args.seed)
         latencies: list[float] = []
+        timed: list[tuple[float, float]] = []  # (input time, latency), for the quarters
         cutoff = min(sent.values(), default=0) + args.warmup * 1000
 
         def on_record(m: Any) -> None:
             ts_in = sent.get(article_id(m.value) or "")
             if ts_in is not None and ts_in >= cutoff:
                 latencies.append(m.timestamp - ts_in)
+                timed.append((ts_in, m.timestamp - ts_in))
 
         rb = await kafka_util.read_all(
             bootstrap, [topics.output, topics.duplicates], len(sent), on_record
@@ -134,7 +136,20 @@ async def one_setting(
         "p95_ms": common.percentile(latencies, 95),
         "p99_ms": common.percentile(latencies, 99),
         "max_ms": latencies[-1] if latencies else None,
+        "p99_ms_by_quarter": by_quarter(timed),
     }
+
+
+def by_quarter(timed: list[tuple[float, float]]) -> list[float | None]:
+    """p99 of the inputs sent in each quarter of the run: does latency grow as it goes?"""
+    if not timed:
+        return []
+    start, end = min(t for t, _ in timed), max(t for t, _ in timed)
+    span = max(end - start, 1e-9)
+    quarters: list[list[float]] = [[], [], [], []]
+    for t, lat in timed:
+        quarters[min(3, int(4 * (t - start) / span))].append(lat)
+    return [common.percentile(sorted(q), 99) if q else None for q in quarters]
 
 
 async def bench(bootstrap: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -153,7 +168,8 @@ async def bench(bootstrap: str, args: argparse.Namespace) -> dict[str, Any]:
             limit = await one_setting(bootstrap, args, base, Path(tmp), limit=True)
             print(
                 f"limit loop: p50 {limit['p50_ms']} ms, p95 {limit['p95_ms']} ms, "
-                f"p99 {limit['p99_ms']} ms, max {limit['max_ms']} ms",
+                f"p99 {limit['p99_ms']} ms, max {limit['max_ms']} ms; "
+                f"p99 by quarter {limit['p99_ms_by_quarter']}",
                 flush=True,
             )
         for env in grid:
@@ -161,7 +177,8 @@ async def bench(bootstrap: str, args: argparse.Namespace) -> dict[str, Any]:
             results.append(res)
             print(
                 f"{env or 'defaults'}: p50 {res['p50_ms']} ms, p95 {res['p95_ms']} ms, "
-                f"p99 {res['p99_ms']} ms, max {res['max_ms']} ms ({res['measured']} measured)",
+                f"p99 {res['p99_ms']} ms, max {res['max_ms']} ms ({res['measured']} measured); "
+                f"p99 by quarter {res['p99_ms_by_quarter']}",
                 flush=True,
             )
     return {
