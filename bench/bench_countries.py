@@ -1,16 +1,18 @@
 """Country recognition cost per 4 KB article.
 
 Builds 4 KB articles from the labeled corpus (tests/data/labeled/*.jsonl, bodies
-repeated or cut to 4096 characters) or, without a corpus, from generated text in
-several languages, then times `CountryRecognizer.recognise` alone (the document is
-prepared beforehand), `make_document` alone (normalisation and boilerplate, which
-every article goes through before dedup, countries and sectors) and both together.
-Recognition is also split into its stages: the automaton passes alone, `find` (those
-passes, the scan copy and the per-hit checks), `weigh` and the rest (ranking, the
-result objects, the pair). Figures are CPU time of this process per article, best
-of N rounds.
+repeated or cut to 4096 UTF-8 bytes, as bench_sectors.py and the benchmark corpus
+measure them; `--chars` cuts to 4096 characters instead, the measure before 23 Nov
+2026, which makes an Arabic, Persian or Russian article 7-8 KB) or, without a
+corpus, from generated text in several languages. Then times
+`CountryRecognizer.recognise` alone (the document is prepared beforehand),
+`make_document` alone (normalisation and boilerplate, which every article goes
+through before dedup, countries and sectors) and both together. Recognition is also
+split into its stages: the automaton passes alone, `find` (those passes, the scan
+copy and the per-hit checks), `weigh` and the rest (ranking, the result objects, the
+pair). Figures are CPU time of this process per article, best of N rounds.
 
-    python bench/bench_countries.py [--rounds 5]
+    python bench/bench_countries.py [--rounds 5] [--chars]
 
 Targets: at most 100 µs per 4 KB article for recognition, 50 µs for make_document.
 """
@@ -43,28 +45,30 @@ FILLER = {
 }
 
 
-def _fit(text: str) -> str:
+def _fit(text: str, chars: bool = False) -> str:
+    """The text repeated or cut to 4096 UTF-8 bytes (or characters)."""
     if not text:
         return text
-    while len(text) < SIZE:
+    size = len if chars else (lambda t: len(t.encode("utf-8")))
+    while size(text) < SIZE:
         text = f"{text}\n{text}"
-    return text[:SIZE]
+    return text[:SIZE] if chars else text.encode("utf-8")[:SIZE].decode("utf-8", "ignore")
 
 
-def load_articles() -> list[tuple[str, str, str]]:
+def load_articles(chars: bool = False) -> list[tuple[str, str, str]]:
     """(language, title, 4 KB body)."""
     rows: list[tuple[str, str, str]] = []
     for path in sorted((ROOT / "tests/data/labeled").glob("*.jsonl")):
         for line in path.read_text("utf-8").splitlines():
             row = json.loads(line)
-            rows.append((path.stem, row.get("title") or "", _fit(row.get("body") or "")))
+            rows.append((path.stem, row.get("title") or "", _fit(row.get("body") or "", chars)))
     if not rows:
         rng = random.Random(7)
         for lang, sentence in FILLER.items():
             for _ in range(25):
                 words = (sentence * 40).split(" ")
                 rng.shuffle(words)
-                rows.append((lang, sentence[:60], _fit(" ".join(words))))
+                rows.append((lang, sentence[:60], _fit(" ".join(words), chars)))
     return rows
 
 
@@ -105,19 +109,21 @@ def stages(gazetteer: Gazetteer, docs: list[Document], rounds: int) -> dict[str,
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--chars", action="store_true", help="4096 characters, not bytes")
     args = parser.parse_args()
     t0 = time.perf_counter()
     gazetteer = Gazetteer.load()
     load_ms = (time.perf_counter() - t0) * 1e3
     recognizer = CountryRecognizer(gazetteer)
-    articles = load_articles()
+    articles = load_articles(args.chars)
     docs = [make_document(title, body) for _, title, body in articles]
     by_lang: dict[str, list[Document]] = defaultdict(list)
     for (lang, _, _), doc in zip(articles, docs, strict=True):
         by_lang[lang].append(doc)
     print(f"gazetteer: {gazetteer.size} keys, loaded in {load_ms:.0f} ms ({gazetteer.version})")
     print(
-        f"articles: {len(docs)} x {SIZE} characters (mean kept after boilerplate: "
+        f"articles: {len(docs)} x {SIZE} {'characters' if args.chars else 'UTF-8 bytes'} "
+        f"(mean characters kept after boilerplate: "
         f"{statistics.mean(len(d.full) for d in docs):.0f})"
     )
     for lang, group in sorted(by_lang.items()):
