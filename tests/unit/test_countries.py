@@ -14,9 +14,10 @@ import pycountry
 import pytest
 
 from dyad.core import scan_copy
-from dyad.core.countries import CountryRecognizer, CountryResult, Gazetteer
+from dyad.core.countries import METHOD_VERSION, CountryRecognizer, CountryResult, Gazetteer
 from dyad.core.latin_scan import configs
 from dyad.core.matching import MAX_SUFFIX, START, _run_end, find
+from dyad.core.pipeline import Pipeline
 from dyad.core.scan_copy import PROBES
 from dyad.core.text import make_document, mark_breaks, scan_form
 
@@ -389,6 +390,11 @@ def test_operator_file_adds_aliases_and_changes_the_version(tmp_path: Path) -> N
     assert custom.version != base.version and "aliases_local-7" in custom.version
     result = CountryRecognizer(custom).recognise(make_document("Fire near Kessab Town", ""))
     assert codes(result) == {"SY"}
+
+
+def test_classifier_version_names_the_gazetteer_and_the_recognition_method() -> None:
+    version = Pipeline.default().classifier_version
+    assert f".g-{Gazetteer.load().version}-m{METHOD_VERSION}.t-" in version
 
 
 # --- the seeds -------------------------------------------------------------------------

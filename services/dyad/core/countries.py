@@ -23,6 +23,9 @@ from dyad.core.text import Document
 
 __all__ = ["DATA_DIR", "Alias", "CountryRecognizer", "CountryResult", "Gazetteer"]
 
+METHOD_VERSION = "2"
+"""Bump whenever recognition changes its output in code (2: the second country of a pair
+needs more than one plain body mention); data changes move the gazetteer's version."""
 CANDIDATES = 6
 # A second country seen only in passing ("US sanctions", a city) makes no pair; nor
 # does one plain mention in the body (a name weighs 1.0 there, a demonym 0.8), as

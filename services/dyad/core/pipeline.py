@@ -27,6 +27,7 @@ from typing import Literal
 
 import pydantic_core
 
+from dyad.core.countries import METHOD_VERSION as COUNTRY_METHOD
 from dyad.core.countries import CountryRecognizer, CountryResult, Gazetteer
 from dyad.core.dedup import (
     Decision,
@@ -144,7 +145,9 @@ class Pipeline:
         self.countries = CountryRecognizer(gazetteer)
         self.sectors = SectorClassifier(taxonomy)
         self.max_bytes = max_bytes
-        self.classifier_version = f"{CODE_VERSION}.g-{gazetteer.version}.t-{taxonomy.version}"
+        self.classifier_version = (
+            f"{CODE_VERSION}.g-{gazetteer.version}-m{COUNTRY_METHOD}.t-{taxonomy.version}"
+        )
 
     @classmethod
     def default(cls, max_bytes: int = DEFAULT_MAX_BYTES) -> Pipeline:
