@@ -23,7 +23,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
-import xxhash
 
 from dyad.core.dedup_sig import (
     _FOLD,
@@ -37,11 +36,10 @@ from dyad.core.dedup_sig import (
     SHINGLE,
     U64,
     Fingerprint,
-    _host,
     _mix,
+    assemble,
     densify,
     fingerprint,
-    hash_str,
 )
 
 # (article_id, url, source, text, timestamp), as fingerprint() takes them
@@ -121,23 +119,20 @@ def _group(items: Sequence[Item]) -> list[Fingerprint]:
         if n < SHINGLE:
             out.append(fingerprint(*item))
             continue
-        words = hashes[bounds[k] : bounds[k + 1]]
         article_id, url, source, _, timestamp = item
+        words = hashes[bounds[k] : bounds[k + 1]]
         out.append(
-            Fingerprint(
-                article_id=article_id,
-                url=url,
-                source=source,
-                content_hash=xxhash.xxh3_64_intdigest(words.data),
-                signature=signatures[k],
-                shingles=n - SHINGLE + 1,
-                numbers=masks[k],
-                timestamp=float(timestamp),
-                id_hash=hash_str(article_id),
-                url_hash=hash_str(url),
-                source_hash=hash_str(source or _host(url) or article_id),
-                minima=minima[k],
-            )
+            assemble(
+                article_id,
+                url,
+                source,
+                timestamp,
+                words,
+                signatures[k],
+                minima[k],
+                n - SHINGLE + 1,
+                masks[k],
+            )  # fmt: skip
         )
     return out
 

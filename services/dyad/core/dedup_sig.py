@@ -262,13 +262,33 @@ def fingerprint(
     words, numbers = word_hashes(text)
     shingles = shingle_hashes(words, SHINGLE)
     minima = minhash(shingles)
+    return assemble(
+        article_id, url, source, timestamp, words, minima.astype(np.uint8), minima,
+        shingles.size, numbers,
+    )  # fmt: skip
+
+
+def assemble(
+    article_id: str,
+    url: str | None,
+    source: str | None,
+    timestamp: float,
+    words: U64,
+    signature: Signature,
+    minima: Minima,
+    shingles: int,
+    numbers: int,
+) -> Fingerprint:
+    """A fingerprint from its computed parts (here and in dedup_batch): the content
+    hash and the identity hashes (a source falls back to the URL's host, then the id)
+    are made in this one place."""
     return Fingerprint(
         article_id=article_id,
         url=url,
         source=source,
         content_hash=xxhash.xxh3_64_intdigest(words.data),
-        signature=minima.astype(np.uint8),
-        shingles=shingles.size,
+        signature=signature,
+        shingles=shingles,
         numbers=numbers,
         timestamp=float(timestamp),
         id_hash=hash_str(article_id),
