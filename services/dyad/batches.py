@@ -28,7 +28,7 @@ from dyad.core.pipeline import (
 from dyad.core.prepared import Prepared
 from dyad.logging import get_logger
 from dyad.stopping import StopClock
-from dyad.workers import AnalysisPool, analyse_here
+from dyad.workers import AnalysisPool, analyse_here, internal_error
 
 log = get_logger("dyad.runner")
 
@@ -107,4 +107,4 @@ class BatchAnalyser:
             partition=record.partition,
             offset=record.offset,
         )
-        return Rejected("internal_error", f"{type(e).__name__}: {e}"[:500])
+        return internal_error(record, e)

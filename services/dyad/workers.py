@@ -76,10 +76,11 @@ def _exit_with_parent(parent: int) -> None:
 def _analyse_chunk(records: Sequence[InputRecord]) -> list[Prepared | Rejected]:
     if _pipeline is None:
         raise RuntimeError("helper process without a pipeline")
-    return _pipeline.analyse_many(records, _internal_error)
+    return _pipeline.analyse_many(records, internal_error)
 
 
-def _internal_error(record: InputRecord, e: Exception) -> Rejected:
+def internal_error(record: InputRecord, e: Exception) -> Rejected:
+    """What a record whose analysis raised becomes: a dead letter with the error."""
     return Rejected("internal_error", f"{type(e).__name__}: {e}"[:500])
 
 
