@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from dyad.core.sector_lexicon import ANY_BYTES, Taxonomy
-from dyad.core.sector_model import BEST, FOCUS, SENTENCES, Tally
+from dyad.core.sector_model import BEST, FOCUS, SENTENCES, Tally, new_tally
 
 # One C-level pass on UTF-8 bytes: sentence ends become a newline token, line
 # breaks and other ASCII punctuation a space (a multi-character pattern would
@@ -130,7 +130,7 @@ def _settle(
             weight = raw * damp
             t = get(sector)
             if t is None:
-                t = tallies[sector] = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+                t = tallies[sector] = new_tally()
             t[part] += weight
             if weight > t[BEST]:
                 t[BEST] = weight
